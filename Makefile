@@ -1,0 +1,43 @@
+# SI-DBS developer commands. Prerequisites: Python 3.11 with venv, and (for PDFs) Pango
+# (Debian: libpango-1.0-0 libpangoft2-1.0-0). Everything else is installed into .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test worker bench lint migrations-check demo-data clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: SQLite and eager Celery unless DATABASE_URL / REDIS_URL are set.
+run: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_regions
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
+	@echo "SI-DBS berjalan di http://$(HOST)/ (Ctrl+C untuk berhenti)"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make worker: a Celery worker for both queues (needs REDIS_URL).
+worker: install
+	$(VENV)/bin/celery -A config worker -Q default,pdf --concurrency=$${WORKER_CONCURRENCY:-2} --prefetch-multiplier=1 -l info
+
+bench: install
+	$(PY) tests/bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrations-check: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AuditEvent, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "get_full_name", "role", "region_code", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email", "region_code")
+    autocomplete_fields = ("assigned_villages",)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Peran dan wilayah"), {"fields": ("role", "region_code", "assigned_villages", "phone")}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are never edited or deleted from the admin."""
+
+    list_display = ("occurred_at", "actor", "action", "object_type", "object_repr", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("action", "object_id", "object_repr", "actor__username")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,10 @@
+"""Template context shared by every page."""
+
+from accounts.navigation import menu_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"menu": menu_for(user)}

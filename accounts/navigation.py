@@ -1,0 +1,48 @@
+"""The navigation menu each role sees. Apps register their entries here as they are built."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None: every signed-in role
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+STAFF_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
+
+MENU = (
+    MenuItem(_("Beranda"), "dashboard"),
+    MenuItem(_("Wilayah & Desa"), "villages:browse"),
+    MenuItem(_("PPKS"), "ppks:list"),
+    MenuItem(_("Verifikasi"), "ppks:verification-queue", STAFF_ROLES),
+    MenuItem(_("Asesmen"), "dimensions:list"),
+    MenuItem(_("Rencana Aksi"), "actionplans:list"),
+    MenuItem(_("Laporan"), "reports:list"),
+    MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
+)
+
+
+def menu_for(user) -> list[dict[str, str]]:
+    """Menu entries (label and URL) for ``user``'s role; entries of apps not built yet are skipped."""
+    if not user.is_authenticated:
+        return []
+    role = "admin" if user.is_superuser else user.role
+    items = []
+    for item in MENU:
+        if item.roles is not None and role not in item.roles:
+            continue
+        url = item.url()
+        if url is not None:
+            items.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return items

@@ -1,0 +1,102 @@
+"""Region scoping: the one place that decides which rows a user may see.
+
+Every model that is scoped declares ``region_field``, the lookup path of a field holding a
+Kemendagri code (a region's own ``code``, or ``village__code`` on rows that belong to a village;
+Django resolves that to the foreign-key column itself, without a join).
+Because codes nest by prefix (``35.11.01.2001`` lies in ``35.11``), a kab/kota scope is a
+prefix match with no join. HTML views, the API, exports and reports all call ``visible_to``.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from villages import codes
+
+
+@dataclass(frozen=True)
+class RegionScope:
+    """What a user may see: everything, a region by code prefix, a set of villages, or nothing."""
+
+    national: bool = False
+    region_code: str = ""
+    village_codes: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.national or self.region_code or self.village_codes)
+
+    def covers(self, code: str) -> bool:
+        """True when the region or village ``code`` lies inside this scope."""
+        if self.national:
+            return True
+        if self.region_code:
+            return codes.within(code, self.region_code)
+        return code in self.village_codes
+
+
+def scope_of(user) -> RegionScope:
+    """The region scope of ``user``; anonymous or inactive users and unscoped roles get an empty scope."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RegionScope()
+    if user.is_national:
+        return RegionScope(national=True)
+    if user.is_dinsos:
+        expected_level = 1 if user.role == user.Role.DINSOS_PROVINSI else 2
+        if user.region_code and codes.region_level(user.region_code) == expected_level:
+            return RegionScope(region_code=user.region_code)
+        return RegionScope()
+    if user.is_pensosmas:
+        cached = getattr(user, "_assigned_village_codes", None)
+        if cached is None:
+            cached = frozenset(user.assigned_villages.values_list("code", flat=True))
+            user._assigned_village_codes = cached
+        return RegionScope(village_codes=cached)
+    return RegionScope()
+
+
+def scope_filter(scope: RegionScope, field: str, *, include_ancestors: bool = False) -> Q | None:
+    """A Q object restricting ``field`` (a region code) to ``scope``; None means no restriction.
+
+    With ``include_ancestors`` the regions above the scope are kept too, so a kab/kota user can
+    navigate from the province list down to their own kab/kota.
+    """
+    if scope.national:
+        return None
+    if scope.region_code:
+        condition = Q(**{field: scope.region_code}) | Q(**{field + "__startswith": scope.region_code + "."})
+        if include_ancestors:
+            condition |= Q(**{field + "__in": codes.ancestor_codes(scope.region_code)})
+        return condition
+    if scope.village_codes:
+        condition = Q(**{field + "__in": sorted(scope.village_codes)})
+        if include_ancestors:
+            ancestors = {ancestor for code in scope.village_codes for ancestor in codes.ancestor_codes(code)}
+            condition |= Q(**{field + "__in": sorted(ancestors)})
+        return condition
+    return Q(pk__in=[])
+
+
+def visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may see, by the model's ``region_field``.
+
+    Region models (provinsi, kab/kota, kecamatan, desa) also keep the regions above the user's
+    scope so the hierarchy can be browsed; every other model sees only rows inside the scope.
+    """
+    model = queryset.model
+    field = model.region_field
+    include_ancestors = field == "code"
+    condition = scope_filter(scope_of(user), field, include_ancestors=include_ancestors)
+    if condition is None:
+        return queryset
+    return queryset.filter(condition)
+
+
+def can_see_region(user, code: str) -> bool:
+    """True when ``code`` (any level) lies inside the user's scope or above a village they are assigned."""
+    scope = scope_of(user)
+    if scope.national:
+        return True
+    if scope.region_code:
+        return codes.within(code, scope.region_code) or code in codes.ancestor_codes(scope.region_code)
+    return any(codes.within(village, code) for village in scope.village_codes)

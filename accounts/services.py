@@ -1,0 +1,33 @@
+"""Writes that belong to accounts: the audit trail and demo/user set-up."""
+
+from django.db import models
+
+from accounts.models import AuditEvent, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    detail: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Record that ``actor`` did ``action`` (``ppks.registration.verify``) to ``obj``.
+
+    Called by services inside their transaction, so an action that rolls back leaves no event.
+    """
+    ip_address = None
+    if request is not None:
+        ip_address = request.META.get("REMOTE_ADDR") or None
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        ip_address=ip_address,
+        detail=detail or {},
+    )

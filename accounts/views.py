@@ -1,0 +1,15 @@
+"""Sign-in and sign-out pages."""
+
+from django.contrib.auth import views as auth_views
+
+from accounts.forms import LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass

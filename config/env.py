@@ -1,0 +1,64 @@
+"""Helpers that turn environment values into settings, kept apart so they can be tested."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """Return ``url`` pointing at Redis logical database ``db`` (``redis://h:6379/0`` -> ``/1``)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/{}".format(db), parts.query, parts.fragment))
+
+
+def celery_settings(*, redis_url: str | None, longest_task_seconds: int) -> dict[str, object]:
+    """Celery settings for a real Redis broker, or eager in-process execution when there is none.
+
+    With a broker, tasks are acknowledged late and rejected when their worker dies, so a task
+    killed mid-way is delivered again; each worker process reserves one task at a time; and the
+    visibility timeout outlasts the longest task so Redis never re-delivers a task still running.
+    """
+    common: dict[str, object] = {
+        "CELERY_TASK_SERIALIZER": "json",
+        "CELERY_RESULT_SERIALIZER": "json",
+        "CELERY_ACCEPT_CONTENT": ["json"],
+        "CELERY_TIMEZONE": "Asia/Jakarta",
+        "CELERY_TASK_TIME_LIMIT": longest_task_seconds,
+        "CELERY_TASK_SOFT_TIME_LIMIT": longest_task_seconds - 60,
+        "CELERY_WORKER_HIJACK_ROOT_LOGGER": False,
+        "CELERY_TASK_DEFAULT_QUEUE": "default",
+        "CELERY_TASK_ROUTES": {"reports.tasks.*": {"queue": "pdf"}},
+    }
+    if not redis_url:
+        return common | {
+            "CELERY_BROKER_URL": "memory://",
+            "CELERY_RESULT_BACKEND": "cache+memory://",
+            "CELERY_TASK_ALWAYS_EAGER": True,
+            "CELERY_TASK_EAGER_PROPAGATES": True,
+        }
+    visibility_timeout = longest_task_seconds * 2
+    return common | {
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": False,
+        "CELERY_TASK_ACKS_LATE": True,
+        "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
+        "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {"visibility_timeout": visibility_timeout},
+        "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS": {"visibility_timeout": visibility_timeout},
+        "CELERY_VISIBILITY_TIMEOUT": visibility_timeout,
+        "CELERY_RESULT_EXPIRES": 24 * 3600,
+        "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+        "CELERY_WORKER_MAX_MEMORY_PER_CHILD": 1_000_000,  # KiB: recycle a worker process past ~1 GB
+    }
+
+
+def cache_settings(*, redis_url: str | None) -> dict[str, dict[str, object]]:
+    """The default cache: Redis database 1 (the broker keeps database 0) or local memory."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url_with_db(redis_url, 1),
+            "KEY_PREFIX": "sidbs",
+        }
+    }

@@ -1,0 +1,30 @@
+"""Project-level pages: the role dashboard and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.scoping import scope_of
+from config.health import broker_status, database_status
+from villages.selectors import region_summary_for
+
+
+@login_required
+def dashboard(request):
+    """The landing page; its template and figures depend on the user's role."""
+    user = request.user
+    role = "admin" if user.is_superuser else (user.role or "none")
+    context = {"scope": scope_of(user), "summary": region_summary_for(user), "role": role}
+    return render(request, "dashboard/{}.html".format(role), context)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the Celery broker answer, 503 otherwise; no authentication."""
+    checks = {"database": database_status(connection), "broker": broker_status()}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,126 @@
+"""Shared fixtures: a small region tree, one user per role, API clients, and a real Celery worker."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from villages.services import regions_import
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+REGION_LINES = [
+    "35,JAWA TIMUR",
+    "35.11,KAB. BONDOWOSO",
+    "35.11.01,Maesan",
+    "35.11.01.2001,Sucolor",
+    "35.11.01.2002,Pujer Baru",
+    "35.11.02,Grujugan",
+    "35.11.02.2001,Dawuhan",
+    "35.11.02.1001,Kelurahan Contoh",
+    "35.12,KAB. SITUBONDO",
+    "35.12.01,Jatibanteng",
+    "35.12.01.2001,Sumberanyar",
+    "33,JAWA TENGAH",
+    "33.73,KOTA SALATIGA",
+    "33.73.04,Sidomukti",
+    "33.73.04.1001,Kecandran",
+]
+
+
+@pytest.fixture
+def regions(db):
+    """Two provinces, three kab/kota, four kecamatan and six villages with real Kemendagri codes."""
+    regions_import(lines=REGION_LINES)
+
+
+def make_user(username: str, role: str = "", region_code: str = "", villages=(), **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password="rahasia-uji-123", role=role, region_code=region_code, **extra
+    )
+    if villages:
+        user.assigned_villages.set(villages)
+    return user
+
+
+@pytest.fixture
+def users(regions):
+    """One user per role, plus users whose role lacks a valid scope."""
+    return {
+        "admin": make_user("admin", "admin", is_staff=True),
+        "analyst": make_user("analis", "kemensos_analyst"),
+        "province": make_user("jatim", "dinsos_provinsi", "35"),
+        "regency": make_user("bondowoso", "dinsos_kabupaten", "35.11"),
+        "other_regency": make_user("situbondo", "dinsos_kabupaten", "35.12"),
+        "pensosmas": make_user("pensosmas", "pensosmas", villages=["35.11.01.2001"]),
+        "no_role": make_user("tanpaperan"),
+        "regency_without_code": make_user("tanpakode", "dinsos_kabupaten"),
+        "pensosmas_without_villages": make_user("pensosmasbaru", "pensosmas"),
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def worker_environment() -> dict[str, str]:
+    """Environment for a worker process that talks to the same broker and test database as this process."""
+    database = settings.DATABASES["default"]
+    environment = dict(os.environ)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.test_settings",
+        DATABASE_URL="postgres://{user}:{password}@{host}:{port}/{name}".format(
+            user=database["USER"], password=database.get("PASSWORD", ""), host=database["HOST"] or "127.0.0.1",
+            port=database["PORT"] or 5432, name=database["NAME"],
+        ),
+        REDIS_URL=settings.REDIS_URL,
+    )
+    return environment
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real ``celery worker`` subprocess consuming both queues, against Redis and the test database.
+
+    Skipped unless REDIS_URL is set and the database is PostgreSQL (an in-memory SQLite test
+    database cannot be shared with another process).
+    """
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("butuh REDIS_URL dan PostgreSQL untuk worker Celery sungguhan")
+    from config.celery import app
+
+    app.control.purge()
+    app.conf.task_always_eager = False
+    log_path = REPO_ROOT / ".pytest-celery-worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,pdf", "--concurrency=2",
+             "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "-l", "info",
+             "-n", "pytest-{}@%h".format(os.getpid())],
+            cwd=REPO_ROOT, env=worker_environment(), stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail("worker Celery berhenti: " + log_path.read_text()[-2000:])
+            replies = app.control.ping(timeout=1.0) or []
+            if any("pytest-{}@".format(os.getpid()) in name for reply in replies for name in reply):
+                break
+        else:
+            pytest.fail("worker Celery tidak siap dalam 60 detik: " + log_path.read_text()[-2000:])
+        yield process
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,132 @@
+"""``regions_import``: inserts, renames, deactivation, bad lines and idempotency, on small CSVs."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import AuditEvent
+from villages.models import District, Province, Regency, Village
+from villages.services import regions_import, regions_import_file
+
+pytestmark = pytest.mark.django_db
+
+BASE = [
+    "code,name",
+    "35,JAWA TIMUR",
+    "35.11,KAB. BONDOWOSO",
+    "35.11.01,Maesan",
+    "35.11.01.2001,Sucolor",
+    "35.11.01.2002,Pujer Baru",
+    "35.71,KOTA KEDIRI",
+    "35.71.01,Mojoroto",
+    "35.71.01.1001,Pojok",
+]
+
+
+def test_first_import_inserts_every_level():
+    result = regions_import(lines=BASE)
+    assert (result.created, result.renamed, result.deactivated, result.unchanged) == (8, 0, 0, 0)
+    assert result.errors == []
+    assert Province.objects.get(code="35").name == "JAWA TIMUR"
+    assert Regency.objects.get(code="35.11").province_id == "35"
+    assert District.objects.get(code="35.11.01").regency_id == "35.11"
+    village = Village.objects.get(code="35.11.01.2001")
+    assert (village.district_id, village.kind) == ("35.11.01", "desa")
+    assert Village.objects.get(code="35.71.01.1001").kind == "kelurahan"
+    assert Regency.objects.get(code="35.71").kind == "kota"
+
+
+def test_second_import_of_same_file_changes_nothing_and_says_so():
+    regions_import(lines=BASE)
+    result = regions_import(lines=BASE)
+    assert not result.changed
+    assert result.unchanged == 8
+    assert result.summary() == "Tidak ada perubahan: 8 kode sudah sesuai."
+
+
+def test_renamed_codes_are_updated_and_absent_codes_become_inactive_not_deleted():
+    regions_import(lines=BASE)
+    changed = [line for line in BASE if not line.startswith("35.11.01.2002")]
+    changed = [line.replace("Sucolor", "Sucolor Baru") for line in changed]
+    result = regions_import(lines=changed)
+    assert (result.created, result.renamed, result.deactivated) == (0, 1, 1)
+    assert Village.objects.get(code="35.11.01.2001").name == "Sucolor Baru"
+    dropped = Village.objects.get(code="35.11.01.2002")
+    assert dropped.active is False
+
+
+def test_a_code_that_returns_is_reactivated():
+    regions_import(lines=BASE)
+    regions_import(lines=BASE[:-1])
+    result = regions_import(lines=BASE)
+    assert result.reactivated == 1
+    assert Village.objects.get(code="35.71.01.1001").active is True
+
+
+def test_bad_lines_are_reported_with_line_numbers_and_skipped():
+    lines = [
+        *BASE,
+        "35.11.1.2003,Kode Pendek",
+        "35.11.01.2004,",
+        "35.11.01.2001,Sucolor Lagi",
+        "35.99.01.2001,Tanpa Induk",
+        "bukan kode,Asal",
+        "35.11.01.2005,Sumbersari",
+    ]
+    result = regions_import(lines=lines)
+    messages = [str(error) for error in result.errors]
+    assert messages == [
+        "Baris 10, kolom kode: bentuk kode '35.11.1.2003' tidak sah; contoh yang benar: 35, 35.11, 35.11.01, "
+        "35.11.01.2001.",
+        "Baris 11, kolom nama: nama wilayah kosong untuk kode 35.11.01.2004.",
+        "Baris 12, kolom kode: kode 35.11.01.2001 ganda; sudah ada di baris 5.",
+        "Baris 13, kolom kode: induk 35.99.01 untuk kode 35.99.01.2001 tidak ada di berkas.",
+        "Baris 14, kolom kode: bentuk kode 'bukan kode' tidak sah; contoh yang benar: 35, 35.11, 35.11.01, "
+        "35.11.01.2001.",
+    ]
+    assert Village.objects.filter(code="35.11.01.2005").exists()
+    assert not Village.objects.filter(code="35.99.01.2001").exists()
+    assert Village.objects.get(code="35.11.01.2001").name == "Sucolor"
+    assert "5 baris dilewati karena salah" in result.summary()
+
+
+def test_orphans_cascade_down_the_hierarchy():
+    result = regions_import(lines=["35,JAWA TIMUR", "35.12.01,Tanpa Kabupaten", "35.12.01.2001,Anak Yatim"])
+    assert [error.line for error in result.errors] == [2, 3]
+    assert Village.objects.count() == 0
+
+
+def test_quoted_names_and_bom(tmp_path):
+    path = tmp_path / "wilayah.csv"
+    path.write_text('\ufeff35,JAWA TIMUR\n35.11,KAB. BONDOWOSO\n35.11.01,Maesan\n35.11.01.2001,"Lubuk I,II"\n',
+                    encoding="utf-8")
+    result = regions_import_file(path=path)
+    assert result.errors == []
+    assert Village.objects.get(code="35.11.01.2001").name == "Lubuk I,II"
+
+
+def test_import_is_audited():
+    regions_import(lines=BASE, source="uji.csv")
+    event = AuditEvent.objects.get(action="villages.regions_import")
+    assert event.detail["created"] == 8
+    assert event.detail["source"] == "uji.csv"
+
+
+def test_management_command_reports_and_is_idempotent(tmp_path, capsys):
+    path = tmp_path / "wilayah.csv"
+    path.write_text("\n".join([*BASE, "35.11.01.20X1,Salah"]) + "\n", encoding="utf-8")
+    call_command("import_regions", str(path))
+    first = capsys.readouterr()
+    assert "8 kode baru" in first.out
+    assert "Baris 10, kolom kode" in first.err
+    call_command("import_regions", str(path))
+    assert "Tidak ada perubahan" in capsys.readouterr().out
+
+
+def test_management_command_without_path_reads_the_bundled_national_file(capsys):
+    call_command("import_regions")
+    output = capsys.readouterr().out
+    assert "kode baru" in output
+    assert Province.objects.count() >= 34
+    assert Regency.objects.count() >= 514
+    assert Village.objects.count() > 80000
+    assert Village.objects.get(code="35.11.01.2001").name == "Sucolor"

@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from villages.models import District, LokusYear, Province, Regency, SocialPillar, Village, VillageProfile
+
+
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "name")
+    show_full_result_count = False
+
+
+admin.site.register(Province, RegionAdmin)
+
+
+@admin.register(Regency)
+class RegencyAdmin(RegionAdmin):
+    raw_id_fields = ("province",)
+
+
+@admin.register(District)
+class DistrictAdmin(RegionAdmin):
+    raw_id_fields = ("regency",)
+
+
+@admin.register(Village)
+class VillageAdmin(RegionAdmin):
+    raw_id_fields = ("district",)
+
+
+class LokusYearInline(admin.TabularInline):
+    model = LokusYear
+    extra = 0
+
+
+@admin.register(VillageProfile)
+class VillageProfileAdmin(admin.ModelAdmin):
+    list_display = ("village", "stage", "pilot_cohort")
+    list_filter = ("stage",)
+    raw_id_fields = ("village",)
+    search_fields = ("village__name", "village__code")
+
+
+@admin.register(SocialPillar)
+class SocialPillarAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "village", "contact_person", "phone", "active")
+    list_filter = ("kind", "active")
+    raw_id_fields = ("village", "user")
+    search_fields = ("name", "village__name", "village__code")

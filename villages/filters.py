@@ -1,0 +1,39 @@
+"""The village FilterSet, shared by the search page and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from villages import codes
+from villages.models import Village, VillageProfile
+
+KIND_PATTERNS = {"kelurahan": r"\.1[0-9]{3}$", "desa": r"\.2[0-9]{3}$", "desa_adat": r"\.3[0-9]{3}$"}
+
+
+class VillageFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Nama atau kode"), method="filter_text")
+    region = django_filters.CharFilter(label=_("Kode wilayah induk"), method="filter_region")
+    kind = django_filters.ChoiceFilter(label=_("Jenis"), choices=Village.Kind.choices, method="filter_kind")
+    stage = django_filters.ChoiceFilter(
+        label=_("Tahap DBS"), field_name="profile__stage", choices=VillageProfile.Stage.choices
+    )
+    lokus_year = django_filters.NumberFilter(label=_("Tahun lokus"), field_name="lokus_years__year")
+    active = django_filters.BooleanFilter(label=_("Aktif"))
+
+    class Meta:
+        model = Village
+        fields = ["q", "region", "kind", "stage", "lokus_year", "active"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        value = value.strip()
+        if not value or codes.region_level(value) is None:
+            return queryset.none() if value else queryset
+        return queryset.filter(code__startswith=value + ".")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(code__regex=KIND_PATTERNS[value])

@@ -1,0 +1,40 @@
+"""Forms for a village's programme profile and its social pillars."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import SocialPillar, VillageProfile
+from villages.services import parse_lokus_years
+
+
+class VillageProfileForm(forms.ModelForm):
+    lokus_years = forms.CharField(
+        label=_("Tahun lokus"),
+        required=False,
+        help_text=_("Pisahkan dengan koma, misalnya 2024, 2025."),
+    )
+
+    class Meta:
+        model = VillageProfile
+        fields = ["stage", "pilot_cohort", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_lokus_years(self) -> list[int]:
+        try:
+            return parse_lokus_years(self.cleaned_data["lokus_years"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
+class SocialPillarForm(forms.ModelForm):
+    class Meta:
+        model = SocialPillar
+        fields = ["kind", "name", "contact_person", "phone", "email", "active"]
+        widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+        if phone and not (phone.lstrip("+").isdigit() and 8 <= len(phone.lstrip("+")) <= 15):
+            raise forms.ValidationError(_("Nomor telepon harus 8-15 angka, boleh diawali +62."))
+        return phone

