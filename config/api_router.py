@@ -6,4 +6,5 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("villages.api.urls")),
+    path("", include("ppks.api.urls")),
 ]

@@ -1,0 +1,111 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ppks.models import Category, Person, Registration, RegistrationEvent
+from ppks.nik import mask_nik
+from villages.models import Village
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    directorate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["code", "order_no", "name", "definition", "criteria", "min_age", "max_age", "required_sex",
+                  "subject_kinds", "is_specific_data", "directorate"]
+
+    def get_directorate(self, obj) -> str | None:
+        from django.utils import timezone
+
+        directorate = obj.directorate_on(timezone.localdate())
+        return directorate.code if directorate else None
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person; the NIK is written in full but always read back masked."""
+
+    nik = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=16, write_only=True)
+    nik_masked = serializers.SerializerMethodField()
+    village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.active())
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "nik", "nik_masked", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex",
+            "village", "dusun", "rt", "rw", "street_address", "phone", "disability", "dtsen_decile",
+            "dtsen_decile_as_of", "merged_into", "created_at", "updated_at",
+        ]
+        read_only_fields = ["merged_into", "created_at", "updated_at"]
+
+    def get_nik_masked(self, obj) -> str:
+        return mask_nik(obj.nik)
+
+    def validate(self, attrs):
+        if self.partial and "nik" not in attrs:
+            return attrs
+        attrs["nik"] = (attrs.get("nik") or "").replace(" ", "") or None
+        if attrs["nik"]:
+            attrs["nik_status"] = Person.NikStatus.RECORDED
+        elif attrs.get("nik_status", Person.NikStatus.RECORDED) == Person.NikStatus.RECORDED:
+            raise serializers.ValidationError(
+                {"nik_status": [_("NIK kosong: pilih alasannya (belum_punya, dalam_proses, tidak_diketahui).")]}
+            )
+        return attrs
+
+
+class RegistrationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = RegistrationEvent
+        fields = ["from_status", "to_status", "actor", "occurred_at", "note"]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    directorate = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "person", "category", "village", "status", "needs", "assessed_on", "directorate",
+            "rejection_reason", "client_uuid", "created_at", "submitted_at", "verified_at", "referred_at",
+            "served_at", "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class RegistrationDetailSerializer(RegistrationSerializer):
+    events = RegistrationEventSerializer(many=True, read_only=True)
+
+    class Meta(RegistrationSerializer.Meta):
+        fields = [*RegistrationSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    """Register a PPKS: either an existing person (``person_id``) or a new one (``person``)."""
+
+    person_id = serializers.IntegerField(required=False)
+    person = PersonSerializer(required=False)
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.current())
+    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    assessed_on = serializers.DateField(required=False)
+    submit = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("person_id")) == bool(attrs.get("person")):
+            raise serializers.ValidationError(
+                _("Isi salah satu: person_id (orang terdaftar) atau person (orang baru).")
+            )
+        return attrs
+
+
+class TransitionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NikRevealSerializer(serializers.Serializer):
+    nik = serializers.CharField()

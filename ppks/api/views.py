@@ -1,0 +1,169 @@
+import uuid
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.scoping import visible_to
+from ppks import services
+from ppks.api.serializers import (
+    CategorySerializer,
+    NikRevealSerializer,
+    PersonSerializer,
+    RegistrationCreateSerializer,
+    RegistrationDetailSerializer,
+    RegistrationSerializer,
+    TransitionSerializer,
+)
+from ppks.filters import RegistrationFilterSet
+from ppks.models import Person
+from ppks.selectors import categories_with_directorates, registration_base
+from ppks.workflow import TRANSITIONS
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def as_drf_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class RegistrationCursorPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PPKS registrations in the caller's region; workflow steps are POST actions."""
+
+    permission_classes = [IsAuthenticated]
+    filterset_class = RegistrationFilterSet
+    pagination_class = RegistrationCursorPagination
+
+    def get_queryset(self):
+        queryset = registration_base(self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("events__actor")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return RegistrationDetailSerializer
+        if self.action == "create":
+            return RegistrationCreateSerializer
+        return RegistrationSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER,
+                description="UUID klien; kirim ulang dengan UUID yang sama tidak membuat data ganda.",
+            )
+        ],
+        request=RegistrationCreateSerializer,
+        responses={201: RegistrationDetailSerializer, 200: RegistrationDetailSerializer},
+    )
+    def create(self, request):
+        client_uuid = self._idempotency_key(request)
+        if client_uuid is not None:
+            replay = registration_base(request.user).filter(client_uuid=client_uuid, created_by=request.user).first()
+            if replay is not None:
+                return Response(RegistrationDetailSerializer(replay).data, status=status.HTTP_200_OK)
+        serializer = RegistrationCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if data.get("person_id"):
+                person = visible_to(request.user, Person.objects.all()).filter(pk=data["person_id"]).first()
+                if person is None:
+                    raise ValidationError({"person_id": [_("Orang tidak ditemukan di wilayah kerja Anda.")]})
+            else:
+                person = services.person_create(actor=request.user, data=data["person"])
+            registration = services.registration_create(
+                actor=request.user, person=person, category=data["category"], needs=data["needs"],
+                assessed_on=data.get("assessed_on"), submit=data["submit"], client_uuid=client_uuid,
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(RegistrationDetailSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    def _idempotency_key(self, request) -> uuid.UUID | None:
+        value = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not value:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError as error:
+            raise ValidationError({IDEMPOTENCY_HEADER: [_("Idempotency-Key harus UUID.")]}) from error
+
+    def _transition(self, request, action_name: str):
+        registration = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            registration = services.registration_transition(
+                registration=registration, action=action_name, actor=request.user,
+                note=serializer.validated_data["note"],
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(RegistrationDetailSerializer(registration).data)
+
+
+def _transition_action(action_name: str):
+    @extend_schema(request=TransitionSerializer, responses=RegistrationDetailSerializer,
+                   summary=str(TRANSITIONS[action_name].label))
+    @action(detail=True, methods=["post"], url_path=action_name, url_name=action_name)
+    def handler(self, request, pk=None):
+        return self._transition(request, action_name)
+
+    handler.__name__ = action_name
+    return handler
+
+
+for _action_name in TRANSITIONS:
+    setattr(RegistrationViewSet, _action_name, _transition_action(_action_name))
+
+
+class PersonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """People in the caller's region. NIK is returned masked; ``reveal-nik`` shows it once and audits it."""
+
+    serializer_class = PersonSerializer
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return visible_to(self.request.user, Person.objects.all()).select_related("village")
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = services.person_update(
+                person=serializer.instance, actor=self.request.user, data=serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    @extend_schema(request=None, responses=NikRevealSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-nik")
+    def reveal_nik(self, request, pk=None):
+        nik = services.person_nik_reveal(person=self.get_object(), actor=request.user, request=request)
+        return Response({"nik": nik})
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The PPKS categories with the directorate currently responsible for each."""
+
+    serializer_class = CategorySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self):
+        return categories_with_directorates()

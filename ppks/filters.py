@@ -1,0 +1,99 @@
+"""The registration FilterSet, shared by the list page, the export and the API."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ppks.models import Category, Directorate, Registration, Sex
+from villages import codes
+
+AGE_BANDS = {
+    "balita": (_("0–5 tahun"), 0, 5),
+    "anak": (_("6–17 tahun"), 6, 17),
+    "dewasa": (_("18–59 tahun"), 18, 59),
+    "lansia": (_("60 tahun ke atas"), 60, None),
+}
+
+
+def birth_date_range(
+    min_age: int, max_age: int | None, today: datetime.date
+) -> tuple[datetime.date | None, datetime.date]:
+    """Birth dates of people aged ``min_age``..``max_age`` on ``today`` as (earliest or None, latest)."""
+    latest = _years_before(today, min_age)
+    earliest = None
+    if max_age is not None:
+        earliest = _years_before(today, max_age + 1) + datetime.timedelta(days=1)
+    return earliest, latest
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a non-leap year
+        return day.replace(year=day.year - years, day=28)
+
+
+class RegistrationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Nama, NIK atau No. KK"), method="filter_text")
+    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region",
+                                       widget=forms.TextInput(attrs={"placeholder": "35.11"}))
+    category = django_filters.ModelChoiceFilter(
+        label=_("Kategori"), queryset=Category.objects.current(), to_field_name="code", empty_label=_("Semua")
+    )
+    directorate = django_filters.ModelChoiceFilter(
+        label=_("Direktorat"), queryset=Directorate.objects.all(), to_field_name="code", empty_label=_("Semua")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Registration.Status.choices, empty_label=_("Semua"))
+    sex = django_filters.ChoiceFilter(label=_("Jenis kelamin"), field_name="person__sex", choices=Sex.choices,
+                                      empty_label=_("Semua"))
+    age_band = django_filters.ChoiceFilter(
+        label=_("Kelompok usia"), choices=[(key, label) for key, (label, _min, _max) in AGE_BANDS.items()],
+        method="filter_age_band", empty_label=_("Semua"),
+    )
+    has_nik = django_filters.BooleanFilter(label=_("Punya NIK"), method="filter_has_nik",
+                                           widget=django_filters.widgets.BooleanWidget())
+    ordering = django_filters.OrderingFilter(
+        label=_("Urutkan"),
+        fields=(("person__name", "name"), ("created_at", "created"), ("village", "village"), ("status", "status")),
+        field_labels={"person__name": _("Nama"), "created_at": _("Tanggal daftar"), "village": _("Desa"),
+                      "status": _("Status")},
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["q", "region", "category", "directorate", "status", "sex", "age_band", "has_nik"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit() and len(value) == 16:
+            return queryset.filter(Q(person__nik=value) | Q(person__kk_number=value))
+        if len(value) < 3:
+            return queryset.filter(person__name__istartswith=value)
+        return queryset.filter(person__name__icontains=value)
+
+    def filter_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if codes.region_level(value) is None:
+            return queryset.none()
+        return queryset.filter(Q(village__code=value) | Q(village__code__startswith=value + "."))
+
+    def filter_age_band(self, queryset, name, value):
+        _label, min_age, max_age = AGE_BANDS[value]
+        earliest, latest = birth_date_range(min_age, max_age, timezone.localdate())
+        queryset = queryset.filter(person__birth_date__lte=latest)
+        if earliest is not None:
+            queryset = queryset.filter(person__birth_date__gte=earliest)
+        return queryset
+
+    def filter_has_nik(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(person__nik__isnull=not value)

@@ -1,0 +1,147 @@
+"""Forms for registering PPKS (phone-friendly) and for workflow steps."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import visible_to
+from ppks.models import Category, Person
+from ppks.nik import check_nik
+from villages.models import Village
+
+SELECT_LIMIT = 500
+
+
+class VillageField(forms.ModelChoiceField):
+    """A village inside the user's scope: a list when short, a code box when the scope is large."""
+
+    def label_from_instance(self, obj: Village) -> str:
+        return "{} — {} ({})".format(obj.name, obj.district.name, obj.code)
+
+
+def village_field_for(user, **kwargs) -> VillageField:
+    queryset = visible_to(user, Village.objects.active()).select_related("district").order_by("district__name", "name")
+    small = queryset[: SELECT_LIMIT + 1].count() <= SELECT_LIMIT
+    widget = forms.Select if small else forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"})
+    return VillageField(
+        queryset=queryset,
+        to_field_name="code",
+        label=_("Desa/kelurahan"),
+        widget=widget,
+        error_messages={"invalid_choice": _("Desa/kelurahan tidak dikenal atau di luar wilayah kerja Anda.")},
+        **kwargs,
+    )
+
+
+class PersonForm(forms.ModelForm):
+    """Identity and address of a person; NIK may be left empty with a reason."""
+
+    class Meta:
+        model = Person
+        fields = [
+            "name", "nik", "nik_status", "kk_number", "sex", "birth_place", "birth_date", "village", "dusun",
+            "rt", "rw", "street_address", "phone", "disability", "dtsen_decile", "dtsen_decile_as_of",
+        ]
+        widgets = {
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 16, "autocomplete": "off"}),
+            "kk_number": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 16, "autocomplete": "off"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "dtsen_decile_as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rt": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 3, "placeholder": "001"}),
+            "rw": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 3, "placeholder": "002"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "nik": _("16 digit sesuai KTP/KK. Kosongkan bila tidak ada, lalu pilih alasannya."),
+            "nik_status": _("Bila NIK kosong: belum punya, dalam proses, atau tidak diketahui."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["village"] = village_field_for(user)
+        self.fields["sex"].widget = forms.RadioSelect(choices=self.fields["sex"].choices[1:])
+        self.fields["nik_status"].required = False
+        for name in ("nik", "kk_number", "rt", "rw"):
+            self.fields[name].strip = True
+
+    def clean_nik(self) -> str | None:
+        """Format errors and an already registered NIK are refused here; mismatches warn later."""
+        nik = self.cleaned_data["nik"].replace(" ", "") or None
+        if nik is None:
+            return None
+        errors = check_nik(nik).errors
+        if errors:
+            raise forms.ValidationError(errors)
+        existing = Person.objects.filter(nik=nik).exclude(pk=self.instance.pk).select_related("village").first()
+        if existing is not None:
+            if visible_to(self.user, Person.objects.filter(pk=existing.pk)).exists():
+                raise forms.ValidationError(_("NIK ini sudah terdaftar atas nama {name} ({village}).").format(
+                    name=existing.name, village=existing.village.name))
+            raise forms.ValidationError(_("NIK ini sudah terdaftar di wilayah lain; hubungi Dinas Sosial."))
+        return nik
+
+    def clean_kk_number(self) -> str:
+        value = self.cleaned_data["kk_number"].replace(" ", "")
+        if value and not (value.isdigit() and len(value) == 16):
+            raise forms.ValidationError(_("No. KK harus 16 digit angka."))
+        return value
+
+    def _clean_rt_rw(self, name: str, label: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if value and not (value.isdigit() and len(value) <= 3):
+            raise forms.ValidationError(_("{label} harus angka 1–3 digit, misalnya 001.").format(label=label))
+        return value.zfill(3) if value else ""
+
+    def clean_rt(self) -> str:
+        return self._clean_rt_rw("rt", "RT")
+
+    def clean_rw(self) -> str:
+        return self._clean_rt_rw("rw", "RW")
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."))
+        if value and value < datetime.date(1900, 1, 1):
+            raise forms.ValidationError(_("Tanggal lahir terlalu lampau; periksa tahunnya."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("nik"):
+            status = cleaned.get("nik_status")
+            if not status or status == Person.NikStatus.RECORDED:
+                self.add_error(
+                    "nik_status", _("NIK kosong: pilih alasannya (belum punya, dalam proses, tidak diketahui).")
+                )
+        else:
+            cleaned["nik_status"] = Person.NikStatus.RECORDED
+        return cleaned
+
+
+class RegistrationForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Kategori PPKS"), queryset=Category.objects.current(), to_field_name="code",
+        empty_label=_("— pilih kategori —"),
+    )
+    needs = forms.CharField(label=_("Kebutuhan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = forms.DateField(
+        label=_("Tanggal asesmen"), initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    submit_now = forms.BooleanField(label=_("Langsung ajukan ke Dinas Sosial"), required=False, initial=True)
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal asesmen tidak boleh di masa depan."))
+        return value
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(label=_("Catatan/alasan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+

@@ -1,0 +1,339 @@
+"""PPKS by name and address: the 26 categories, people, registrations and their workflow.
+
+A ``Person`` carries identity (NIK, No. KK, name, birth, sex, address to RT/RW); a
+``Registration`` says that this person is PPKS of one category in one village, with its own
+status history. Reference data (categories and the directorate responsible for each) is
+dated, so a re-organisation of Kemensos is a new row, not an edit of history.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Directorate(models.Model):
+    """A Kemensos Ditjen that receives referrals (Rehsos, Dayasos, Linjamsos)."""
+
+    code = models.SlugField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("direktorat jenderal")
+        verbose_name_plural = _("direktorat jenderal")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_legacy=False, active=True)
+
+
+class Category(models.Model):
+    """A PPKS category of Permensos 08/2012 (or a legacy one kept for old data)."""
+
+    class SubjectKind(models.TextChoices):
+        PERSON = "person", _("Perseorangan")
+        FAMILY = "family", _("Keluarga")
+        GROUP = "group", _("Kelompok")
+        COMMUNITY = "community", _("Masyarakat")
+
+    code = models.CharField(_("kode"), max_length=10, unique=True)
+    order_no = models.PositiveSmallIntegerField(_("nomor urut"), default=0)
+    name = models.CharField(_("nama"), max_length=150)
+    definition = models.TextField(_("definisi"), blank=True)
+    criteria = models.TextField(_("kriteria"), blank=True)
+    min_age = models.PositiveSmallIntegerField(_("usia minimum"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("usia maksimum"), null=True, blank=True)
+    required_sex = models.CharField(_("jenis kelamin wajib"), max_length=1, blank=True)
+    subject_kinds = models.JSONField(_("jenis subjek"), default=list)
+    is_specific_data = models.BooleanField(
+        _("data pribadi spesifik"), default=False, help_text=_("Data spesifik menurut UU 27/2022 (PDP).")
+    )
+    is_legacy = models.BooleanField(_("kategori lama"), default=False)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("digantikan oleh"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    legal_basis = models.CharField(_("dasar hukum"), max_length=120, default="Permensos 08/2012")
+    active = models.BooleanField(_("aktif"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order_no", "code"]
+        verbose_name = _("kategori PPKS")
+        verbose_name_plural = _("kategori PPKS")
+
+    def __str__(self) -> str:
+        return "{} ({})".format(self.name, self.code)
+
+    def directorate_on(self, day: datetime.date) -> "Directorate | None":
+        """The directorate responsible for this category on ``day`` (prefetch ``assignments``)."""
+        for assignment in self.assignments.all():
+            if assignment.valid_from <= day and (assignment.valid_to is None or day <= assignment.valid_to):
+                return assignment.directorate
+        return None
+
+
+class CategoryDirectorate(models.Model):
+    """Which directorate handles a category during a period; an admin adds a row when that changes."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="assignments")
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="assignments")
+    valid_from = models.DateField(_("berlaku sejak"))
+    valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["category", "-valid_from"]
+        verbose_name = _("penanggung jawab kategori")
+        verbose_name_plural = _("penanggung jawab kategori")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="category_directorate_period_ordered",
+                violation_error_message=_("Tanggal akhir tidak boleh sebelum tanggal mulai."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "{} → {}".format(self.category.code, self.directorate.code)
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class Person(models.Model):
+    """Someone registered as (or within) a PPKS, identified by name and address and, if any, by NIK."""
+
+    region_field = "village__code"
+
+    class NikStatus(models.TextChoices):
+        RECORDED = "ada", _("Ada")
+        NONE_YET = "belum_punya", _("Belum punya NIK")
+        IN_PROCESS = "dalam_proses", _("Dalam proses adminduk")
+        UNKNOWN = "tidak_diketahui", _("Tidak diketahui")
+
+    class Disability(models.TextChoices):
+        NONE = "", _("Tidak ada")
+        PHYSICAL = "fisik", _("Disabilitas fisik")
+        SENSORY_SIGHT = "netra", _("Disabilitas netra")
+        SENSORY_HEARING = "rungu_wicara", _("Disabilitas rungu/wicara")
+        INTELLECTUAL = "intelektual", _("Disabilitas intelektual")
+        MENTAL = "mental", _("Disabilitas mental/psikososial")
+        MULTIPLE = "ganda", _("Disabilitas ganda")
+
+    nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True, unique=True)
+    nik_status = models.CharField(_("status NIK"), max_length=20, choices=NikStatus.choices, default=NikStatus.RECORDED)
+    kk_number = models.CharField(_("No. KK"), max_length=16, blank=True, db_index=True)
+    name = models.CharField(_("nama lengkap"), max_length=150)
+    name_key = models.CharField(_("kunci nama"), max_length=150, db_index=True, editable=False)
+    birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    village = models.ForeignKey("villages.Village", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT,
+                                related_name="persons")
+    dusun = models.CharField(_("dusun/lingkungan"), max_length=80, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    street_address = models.CharField(_("alamat jalan"), max_length=200, blank=True)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    disability = models.CharField(_("disabilitas"), max_length=20, choices=Disability.choices, blank=True)
+    dtsen_decile = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+    dtsen_decile_as_of = models.DateField(_("desil DTSEN per tanggal"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("digabung ke"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="merged_persons")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   related_name="+", verbose_name=_("dibuat oleh"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("orang")
+        verbose_name_plural = _("orang")
+        indexes = [
+            models.Index(fields=["name_key", "birth_date"], name="person_name_birth_idx"),
+            models.Index(Upper("name"), name="person_upper_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nik__isnull=True) | models.Q(nik__regex=r"^[0-9]{16}$"),
+                name="person_nik_sixteen_digits",
+                violation_error_message=_("NIK harus 16 digit angka."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(nik_status="ada") | models.Q(nik__isnull=False),
+                name="person_nik_present_when_recorded",
+                violation_error_message=_("Isi NIK, atau pilih alasan NIK tidak ada."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dtsen_decile__isnull=True) | models.Q(dtsen_decile__gte=1, dtsen_decile__lte=10),
+                name="person_dtsen_decile_range",
+                violation_error_message=_("Desil DTSEN harus 1 sampai 10."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ppks:person-detail", kwargs={"pk": self.pk})
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+    @property
+    def rt_rw(self) -> str:
+        return "{}/{}".format(self.rt or "-", self.rw or "-")
+
+
+class Registration(models.Model):
+    """One PPKS registration: a person of a category in a village, moving through the workflow."""
+
+    region_field = "village__code"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan")
+        VERIFIED = "verified", _("Terverifikasi")
+        REJECTED = "rejected", _("Ditolak")
+        REFERRED = "referred", _("Dirujuk")
+        SERVED = "served", _("Dilayani")
+        CLOSED = "closed", _("Selesai")
+
+    person = models.ForeignKey(Person, verbose_name=_("orang"), on_delete=models.PROTECT,
+                               related_name="registrations")
+    category = models.ForeignKey(Category, verbose_name=_("kategori"), on_delete=models.PROTECT,
+                                 related_name="registrations")
+    village = models.ForeignKey("villages.Village", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT,
+                                related_name="registrations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    needs = models.TextField(_("kebutuhan"), blank=True)
+    assessed_on = models.DateField(_("tanggal asesmen"), default=datetime.date.today)
+    directorate = models.ForeignKey(Directorate, verbose_name=_("direktorat tujuan"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="registrations")
+    rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
+    client_uuid = models.UUIDField(_("ID klien"), null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   related_name="+", verbose_name=_("didaftarkan oleh"))
+    created_at = models.DateTimeField(_("didaftarkan"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("diverifikasi oleh"))
+    referred_at = models.DateTimeField(_("dirujuk"), null=True, blank=True)
+    served_at = models.DateTimeField(_("dilayani"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("registrasi PPKS")
+        verbose_name_plural = _("registrasi PPKS")
+        indexes = [
+            models.Index(fields=["village", "status"], name="registration_village_status"),
+            models.Index(fields=["category", "status"], name="registration_category_status"),
+            models.Index(fields=["status", "created_at"], name="registration_status_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "category"],
+                condition=~models.Q(status__in=["rejected", "closed"]),
+                name="registration_one_open_per_person_category",
+                violation_error_message=_("Orang ini sudah terdaftar aktif pada kategori tersebut."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "{} · {}".format(self.person, self.category.code)
+
+    def get_absolute_url(self) -> str:
+        return reverse("ppks:registration-detail", kwargs={"pk": self.pk})
+
+
+class RegistrationEvent(models.Model):
+    """A step in a registration's history, shown on its page."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("dari"), max_length=10, blank=True)
+    to_status = models.CharField(_("ke"), max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    occurred_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name = _("riwayat registrasi")
+        verbose_name_plural = _("riwayat registrasi")
+
+    def __str__(self) -> str:
+        return "{} → {}".format(self.from_status or "-", self.to_status)
+
+    def get_to_status_display(self) -> str:
+        return Registration.Status(self.to_status).label
+
+
+class DuplicateCandidate(models.Model):
+    """A pair of people that look like the same person, waiting for staff review."""
+
+    region_field = "person__village__code"
+
+    class Reason(models.TextChoices):
+        SAME_NIK = "nik", _("NIK sama")
+        NAME_BIRTH = "name_birth", _("Nama dan tanggal lahir sama")
+        SAME_KK_NAME = "kk_name", _("No. KK dan nama sama")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Perlu ditinjau")
+        MERGED = "merged", _("Digabung")
+        DISMISSED = "dismissed", _("Bukan duplikat")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_candidates")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("alasan"), max_length=12, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(_("ditemukan"), auto_now_add=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        verbose_name = _("calon duplikat")
+        verbose_name_plural = _("calon duplikat")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other"], name="duplicate_candidate_pair_once"),
+            models.CheckConstraint(condition=models.Q(person__lt=models.F("other")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return "{} ~ {}".format(self.person_id, self.other_id)
+
+
+class PersonMerge(models.Model):
+    """The record of a merge: which person was kept, which was folded in, and the values that differed."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_absorbed")
+    conflicts = models.JSONField(_("nilai yang berbeda"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(_("digabung"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("penggabungan orang")
+        verbose_name_plural = _("penggabungan orang")
+
+    def __str__(self) -> str:
+        return "{} ← {}".format(self.kept_id, self.merged_id)

@@ -1,0 +1,387 @@
+"""Every write to the PPKS registry: registering, the workflow, duplicates and merges, NIK reveals.
+
+Each function runs in one transaction and records its audit event. Validation errors are
+raised as ``ValidationError`` with Indonesian messages keyed by field, so forms and the API
+can show them next to the input that caused them.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import scope_of, visible_to
+from accounts.services import audit_record
+from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
+from ppks.names import normalise_name
+from ppks.nik import check_kk, check_nik
+from ppks.permissions import can_register, can_reveal_nik, role_of
+from ppks.workflow import TIMESTAMP_FIELDS, TRANSITIONS
+from villages.models import District, Regency, Village
+
+PERSON_FIELDS = (
+    "nik", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex", "village", "dusun", "rt", "rw",
+    "street_address", "phone", "disability", "dtsen_decile", "dtsen_decile_as_of",
+)
+
+
+@dataclass
+class IdentityCheck:
+    """Hard errors (by field) and soft warnings about a person's identity data."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _district_exists(code: str) -> bool:
+    return District.objects.filter(code=code).exists()
+
+
+def _regency_exists(code: str) -> bool:
+    return Regency.objects.filter(code=code).exists()
+
+
+def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str) -> IdentityCheck:
+    """NIK and No. KK rules of DOMAIN.md §3: format errors block, mismatches only warn."""
+    result = IdentityCheck()
+    if nik:
+        nik_result = check_nik(
+            nik, birth_date=birth_date, sex=sex, known_district=_district_exists, known_regency=_regency_exists
+        )
+        if nik_result.errors:
+            result.errors["nik"] = list(nik_result.errors)
+        result.warnings.extend(nik_result.warnings)
+    if kk_number:
+        kk_result = check_kk(kk_number)
+        if kk_result.errors:
+            result.errors["kk_number"] = list(kk_result.errors)
+        result.warnings.extend(kk_result.warnings)
+    return result
+
+
+def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.date) -> list[str]:
+    """Age and sex criteria of the category, checked at the assessment date (warnings, not blocks)."""
+    warnings = []
+    if birth_date is not None:
+        age = Person(birth_date=birth_date).age_on(on)
+        if category.min_age is not None and age < category.min_age:
+            warnings.append(
+                _("Usia {age} tahun di bawah batas kategori {category} (minimal {limit} tahun).").format(
+                    age=age, category=category.code, limit=category.min_age
+                )
+            )
+        if category.max_age is not None and age > category.max_age:
+            warnings.append(
+                _("Usia {age} tahun di atas batas kategori {category} (maksimal {limit} tahun).").format(
+                    age=age, category=category.code, limit=category.max_age
+                )
+            )
+    if category.required_sex and sex and sex != category.required_sex:
+        warnings.append(_("Kategori {category} hanya untuk perempuan.").format(category=category.code))
+    return warnings
+
+
+def duplicates_find(
+    *, nik: str | None, name: str, birth_date, kk_number: str, exclude_pk: int | None = None
+) -> list[tuple[Person, str]]:
+    """People across all villages that look like this one: same NIK, same name + birth date, or same KK + name.
+
+    Names are compared after Indonesian normalisation (Muhammad/Moh./M., honorifics, old spelling).
+    """
+    key = normalise_name(name)
+    conditions = Q(name_key=key, birth_date=birth_date) if birth_date else Q(pk__in=[])
+    if nik:
+        conditions |= Q(nik=nik)
+    if kk_number:
+        conditions |= Q(kk_number=kk_number, name_key=key)
+    candidates = Person.objects.filter(conditions, merged_into__isnull=True).select_related("village")
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    matches = []
+    for person in candidates[:20]:
+        if nik and person.nik == nik:
+            reason = DuplicateCandidate.Reason.SAME_NIK
+        elif birth_date and person.name_key == key and person.birth_date == birth_date:
+            reason = DuplicateCandidate.Reason.NAME_BIRTH
+        else:
+            reason = DuplicateCandidate.Reason.SAME_KK_NAME
+        matches.append((person, reason))
+    return matches
+
+
+def _record_duplicate_candidates(person: Person) -> int:
+    """Queue every likely duplicate of ``person`` (other than exact NIK, which the database forbids)."""
+    created = 0
+    for other, reason in duplicates_find(
+        nik=None, name=person.name, birth_date=person.birth_date, kk_number=person.kk_number, exclude_pk=person.pk
+    ):
+        first, second = sorted([person.pk, other.pk])
+        _candidate, was_created = DuplicateCandidate.objects.get_or_create(
+            person_id=first, other_id=second, defaults={"reason": reason}
+        )
+        created += was_created
+    return created
+
+
+def _require_in_scope(actor, village: Village) -> None:
+    if not scope_of(actor).covers(village.code):
+        raise PermissionDenied(_("Desa {village} di luar wilayah kerja Anda.").format(village=village.code))
+
+
+def _clean_person(person: Person) -> None:
+    person.name = " ".join(person.name.split())
+    person.name_key = normalise_name(person.name)
+    person.nik = person.nik or None
+    person.rt = person.rt.zfill(3) if person.rt else ""
+    person.rw = person.rw.zfill(3) if person.rw else ""
+    if person.nik:
+        person.nik_status = Person.NikStatus.RECORDED
+    person.full_clean()
+
+
+def person_create(*, actor, data: dict) -> Person:
+    """Create a person after the identity rules; raises ValidationError by field."""
+    if not can_register(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
+    person = Person(**{name: value for name, value in data.items() if name in PERSON_FIELDS}, created_by=actor)
+    _require_in_scope(actor, person.village)
+    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex)
+    if check.errors:
+        raise ValidationError(check.errors)
+    if person.nik and Person.objects.filter(nik=person.nik).exists():
+        raise ValidationError({"nik": [_("NIK ini sudah terdaftar. Tambahkan registrasi pada data orang tersebut.")]})
+    _clean_person(person)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as error:
+        raise ValidationError({"nik": [_("NIK ini sudah terdaftar. Tambahkan registrasi pada data orang tersebut.")]}) \
+            from error
+    _record_duplicate_candidates(person)
+    audit_record(actor=actor, action="ppks.person.create", obj=person, detail={"village": person.village_id})
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, data: dict) -> Person:
+    """Correct a person's data; every changed field is kept in the audit event (values of NIK masked)."""
+    if not can_register(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mengubah data PPKS."))
+    _require_in_scope(actor, person.village)
+    changes = {}
+    for name, value in data.items():
+        if name in PERSON_FIELDS and getattr(person, name) != value:
+            changes[name] = name
+            setattr(person, name, value)
+    if "village" in data:
+        _require_in_scope(actor, person.village)
+    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex)
+    if check.errors:
+        raise ValidationError(check.errors)
+    _clean_person(person)
+    person.save()
+    _record_duplicate_candidates(person)
+    audit_record(actor=actor, action="ppks.person.update", obj=person, detail={"fields": sorted(changes)})
+    return person
+
+
+def _add_event(registration: Registration, *, from_status: str, actor, note: str = "") -> None:
+    RegistrationEvent.objects.create(
+        registration=registration, from_status=from_status, to_status=registration.status, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    actor,
+    person: Person,
+    category: Category,
+    needs: str = "",
+    assessed_on: datetime.date | None = None,
+    submit: bool = False,
+    client_uuid: uuid.UUID | None = None,
+) -> Registration:
+    """Register ``person`` as PPKS of ``category`` in the person's village, as a draft or submitted.
+
+    With ``client_uuid``, a resend of the same request returns the registration made the first time.
+    """
+    if client_uuid is not None:
+        existing = Registration.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.created_by_id != actor.pk:
+                raise ValidationError({"client_uuid": [_("ID klien ini sudah dipakai pengguna lain.")]})
+            return existing
+    if not can_register(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
+    _require_in_scope(actor, person.village)
+    if person.merged_into_id:
+        raise ValidationError(_("Data orang ini sudah digabung ke data lain; daftarkan pada data hasil gabungan."))
+    day = assessed_on or timezone.localdate()
+    registration = Registration(
+        person=person,
+        category=category,
+        village=person.village,
+        needs=needs.strip(),
+        assessed_on=day,
+        directorate=category.directorate_on(day),
+        client_uuid=client_uuid,
+        created_by=actor,
+    )
+    registration.full_clean()
+    registration.save()
+    _add_event(registration, from_status="", actor=actor, note=_("Didaftarkan"))
+    audit_record(
+        actor=actor,
+        action="ppks.registration.create",
+        obj=registration,
+        detail={"person": person.pk, "category": category.code, "village": person.village_id},
+    )
+    if submit:
+        registration = registration_transition(registration=registration, action="submit", actor=actor)
+    return registration
+
+
+@transaction.atomic
+def registration_transition(*, registration: Registration, action: str, actor, note: str = "") -> Registration:
+    """Move a registration along the workflow; illegal steps and roles are refused with a clear message."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(_("Tindakan '{action}' tidak dikenal.").format(action=action))
+    locked = visible_to(actor, Registration.objects.select_for_update()).filter(pk=registration.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("Registrasi ini di luar wilayah kerja Anda."))
+    if role_of(actor) not in transition.roles:
+        raise PermissionDenied(
+            _("Peran Anda tidak dapat melakukan '{action}' pada registrasi.").format(action=transition.label)
+        )
+    if locked.status not in transition.sources:
+        raise ValidationError(
+            _("Registrasi berstatus '{status}' tidak dapat di-'{action}'.").format(
+                status=locked.get_status_display(), action=transition.label
+            )
+        )
+    note = note.strip()
+    if transition.needs_note and not note:
+        raise ValidationError({"note": [_("Alasan wajib diisi.")]})
+    from_status = locked.status
+    locked.status = transition.target
+    now = timezone.now()
+    if transition.target in TIMESTAMP_FIELDS:
+        setattr(locked, TIMESTAMP_FIELDS[transition.target], now)
+    if transition.target == Registration.Status.VERIFIED:
+        locked.verified_by = actor
+    if transition.target == Registration.Status.REJECTED:
+        locked.rejection_reason = note
+    if transition.target == Registration.Status.REFERRED:
+        locked.directorate = locked.category.directorate_on(timezone.localdate()) or locked.directorate
+        if locked.directorate is None:
+            raise ValidationError(_("Kategori ini belum memiliki direktorat tujuan rujukan."))
+    locked.save()
+    _add_event(locked, from_status=from_status, actor=actor, note=note)
+    audit_record(
+        actor=actor,
+        action="ppks.registration.{}".format(action),
+        obj=locked,
+        detail={"from": from_status, "to": locked.status, "note": note},
+    )
+    return locked
+
+
+@transaction.atomic
+def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandidate:
+    """Staff decide a candidate pair is two different people."""
+    candidate.status = DuplicateCandidate.Status.DISMISSED
+    candidate.resolved_by = actor
+    candidate.resolved_at = timezone.now()
+    candidate.save()
+    audit_record(actor=actor, action="ppks.duplicate.dismiss", obj=candidate)
+    return candidate
+
+
+MERGE_FIELDS = tuple(name for name in PERSON_FIELDS if name not in {"nik_status"})
+
+
+@transaction.atomic
+def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
+    """Fold ``merged`` into ``kept``: registrations move, empty fields are filled, differing values recorded.
+
+    ``merged`` stays as a row pointing at ``kept`` (``merged_into``) so links and history survive;
+    its NIK moves to ``kept`` when ``kept`` has none. An open registration of the same category
+    that both people hold is closed on the merged side, with a history note.
+    """
+    if kept.pk == merged.pk:
+        raise ValidationError(_("Tidak dapat menggabungkan data dengan dirinya sendiri."))
+    for person in (kept, merged):
+        _require_in_scope(actor, person.village)
+        if person.merged_into_id:
+            raise ValidationError(_("Data {name} sudah digabung sebelumnya.").format(name=person.name))
+    conflicts = {}
+    filled = {}
+    for name in MERGE_FIELDS:
+        kept_value, merged_value = getattr(kept, name), getattr(merged, name)
+        if merged_value in (None, ""):
+            continue
+        if kept_value in (None, ""):
+            filled[name] = merged_value
+        elif kept_value != merged_value:
+            conflicts[name] = {"kept": _json_value(kept_value), "merged": _json_value(merged_value)}
+    merged_nik = merged.nik
+    merged.nik = None
+    merged.nik_status = Person.NikStatus.UNKNOWN
+    merged.merged_into = kept
+    merged.save()
+    for name, value in filled.items():
+        setattr(kept, name, value)
+    _clean_person(kept)
+    kept.save()
+    open_categories = set(
+        kept.registrations.exclude(status__in=["rejected", "closed"]).values_list("category_id", flat=True)
+    )
+    for registration in merged.registrations.select_for_update():
+        if registration.category_id in open_categories and registration.status not in {"rejected", "closed"}:
+            from_status = registration.status
+            registration.status = Registration.Status.CLOSED
+            registration.closed_at = timezone.now()
+            registration.person = kept
+            registration.save()
+            _add_event(registration, from_status=from_status, actor=actor,
+                       note=_("Ditutup karena duplikat saat penggabungan data orang."))
+        else:
+            registration.person = kept
+            registration.save()
+    record = PersonMerge.objects.create(
+        kept=kept, merged=merged, conflicts=conflicts | ({"nik_merged": merged_nik} if merged_nik else {}),
+        actor=actor,
+    )
+    DuplicateCandidate.objects.filter(
+        Q(person__in=[kept, merged], other__in=[kept, merged]), status=DuplicateCandidate.Status.OPEN
+    ).update(status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=timezone.now())
+    audit_record(
+        actor=actor, action="ppks.person.merge", obj=kept,
+        detail={"merged": merged.pk, "filled": sorted(filled), "conflicts": sorted(conflicts)},
+    )
+    return record
+
+
+def _json_value(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return value
+
+
+@transaction.atomic
+def person_nik_reveal(*, person: Person, actor, request=None) -> str:
+    """Return the full NIK for an authorised role and record that it was seen."""
+    if not can_reveal_nik(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat melihat NIK lengkap."))
+    _require_in_scope(actor, person.village)
+    audit_record(actor=actor, action="ppks.person.nik_reveal", obj=person, request=request)
+    return person.nik or ""

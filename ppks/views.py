@@ -1,0 +1,275 @@
+"""PPKS pages: the registry list, registering (phone-friendly), details, workflow, verification and duplicates."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ppks import services
+from ppks.forms import PersonForm, RegistrationForm, TransitionForm
+from ppks.models import DuplicateCandidate, Person
+from ppks.nik import mask_nik
+from ppks.permissions import can_export, can_register, can_reveal_nik, can_verify, role_of
+from ppks.selectors import (
+    count_capped,
+    duplicate_queue,
+    person_get,
+    registration_get,
+    registration_list,
+    verification_queue,
+)
+from ppks.workflow import TRANSITIONS, available_actions
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or on the form as a whole)."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def registration_list_view(request):
+    filterset = registration_list(user=request.user, filters=request.GET)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("-created_at", "-pk")
+    total, more = count_capped(queryset)
+    page = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "total": total,
+        "more": more,
+        "query": query.urlencode(),
+        "can_register": can_register(request.user),
+        "can_export": can_export(request.user),
+    }
+    return render(request, "ppks/registration_list.html", context)
+
+
+def _register_context(request, person_form, registration_form, *, warnings=(), duplicates=(), person=None):
+    return {
+        "person_form": person_form,
+        "registration_form": registration_form,
+        "warnings": warnings,
+        "duplicates": duplicates,
+        "person": person,
+        "needs_confirmation": bool(warnings or duplicates),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_view(request):
+    """Register a new person and their first PPKS registration; warnings and duplicates need a second click."""
+    if not can_register(request.user):
+        raise PermissionDenied
+    person_form = PersonForm(request.POST or None, user=request.user)
+    registration_form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and person_form.is_valid() and registration_form.is_valid():
+        data = person_form.cleaned_data
+        check = services.identity_check(
+            nik=data["nik"], kk_number=data["kk_number"], birth_date=data["birth_date"], sex=data["sex"]
+        )
+        for field, errors in check.errors.items():
+            person_form.add_error(field, errors)
+        if not check.errors:
+            category = registration_form.cleaned_data["category"]
+            warnings = check.warnings + services.category_warnings(
+                category=category, birth_date=data["birth_date"], sex=data["sex"],
+                on=registration_form.cleaned_data["assessed_on"],
+            )
+            duplicates = services.duplicates_find(
+                nik=data["nik"], name=data["name"], birth_date=data["birth_date"], kk_number=data["kk_number"]
+            )
+            same_nik = [person for person, reason in duplicates if reason == DuplicateCandidate.Reason.SAME_NIK]
+            if same_nik:
+                person_form.add_error("nik", _("NIK ini sudah terdaftar atas nama {name} ({village}).").format(
+                    name=same_nik[0].name, village=same_nik[0].village.name))
+            elif (warnings or duplicates) and request.POST.get("confirmed") != "1":
+                return render(request, "ppks/register.html", _register_context(
+                    request, person_form, registration_form, warnings=warnings,
+                    duplicates=[(person, DuplicateCandidate.Reason(reason).label, mask_nik(person.nik))
+                                for person, reason in duplicates],
+                ))
+            else:
+                try:
+                    person = services.person_create(actor=request.user, data=data)
+                    registration = services.registration_create(
+                        actor=request.user, person=person, category=category,
+                        needs=registration_form.cleaned_data["needs"],
+                        assessed_on=registration_form.cleaned_data["assessed_on"],
+                        submit=registration_form.cleaned_data["submit_now"],
+                    )
+                except ValidationError as error:
+                    _apply_errors(person_form, error)
+                else:
+                    messages.success(request, _("{name} terdaftar sebagai {category}.").format(
+                        name=person.name, category=category.name))
+                    return redirect(registration)
+    return render(request, "ppks/register.html", _register_context(request, person_form, registration_form))
+
+
+@login_required
+def registration_detail_view(request, pk: int):
+    registration = registration_get(user=request.user, pk=pk)
+    context = {
+        "registration": registration,
+        "person": registration.person,
+        "nik_masked": mask_nik(registration.person.nik),
+        "events": registration.events.select_related("actor"),
+        "actions": available_actions(registration, role_of(request.user)),
+        "transition_form": TransitionForm(),
+        "can_reveal_nik": can_reveal_nik(request.user) and registration.person.nik,
+    }
+    return render(request, "ppks/registration_detail.html", context)
+
+
+@login_required
+@require_POST
+def registration_transition_view(request, pk: int, action: str):
+    registration = registration_get(user=request.user, pk=pk)
+    if action not in TRANSITIONS:
+        raise PermissionDenied
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        services.registration_transition(
+            registration=registration, action=action, actor=request.user, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("Anda tidak berwenang."))
+    else:
+        messages.success(request, _("Status registrasi diperbarui: {action}.").format(
+            action=TRANSITIONS[action].label))
+    return redirect(request.POST.get("next") or registration.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_detail_view(request, pk: int):
+    """A person with all their registrations; POST adds a registration for this person."""
+    person = person_get(user=request.user, pk=pk)
+    registration_form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if not can_register(request.user):
+            raise PermissionDenied
+        if registration_form.is_valid():
+            try:
+                registration = services.registration_create(
+                    actor=request.user, person=person, category=registration_form.cleaned_data["category"],
+                    needs=registration_form.cleaned_data["needs"],
+                    assessed_on=registration_form.cleaned_data["assessed_on"],
+                    submit=registration_form.cleaned_data["submit_now"],
+                )
+            except ValidationError as error:
+                _apply_errors(registration_form, error)
+            else:
+                messages.success(request, _("Registrasi baru ditambahkan."))
+                return redirect(registration)
+    return render(request, "ppks/person_detail.html", _person_context(request, person, registration_form))
+
+
+def _person_context(request, person: Person, registration_form, revealed_nik: str = ""):
+    return {
+        "person": person,
+        "registrations": person.registrations.select_related("category", "village", "directorate"),
+        "nik_masked": mask_nik(person.nik),
+        "revealed_nik": revealed_nik,
+        "registration_form": registration_form,
+        "can_register": can_register(request.user),
+        "can_reveal_nik": can_reveal_nik(request.user) and bool(person.nik),
+    }
+
+
+@login_required
+@require_POST
+def person_reveal_nik_view(request, pk: int):
+    """Show the full NIK once, on this response only (never in a URL), and audit it."""
+    person = person_get(user=request.user, pk=pk)
+    revealed = services.person_nik_reveal(person=person, actor=request.user, request=request)
+    response = render(request, "ppks/person_detail.html",
+                      _person_context(request, person, RegistrationForm(), revealed_nik=revealed))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit_view(request, pk: int):
+    if not can_register(request.user):
+        raise PermissionDenied
+    person = person_get(user=request.user, pk=pk)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Data orang diperbarui."))
+            return redirect(person)
+    return render(request, "ppks/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def verification_queue_view(request):
+    if not can_verify(request.user):
+        raise PermissionDenied
+    queryset = verification_queue(user=request.user)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    total, more = count_capped(queryset)
+    return render(request, "ppks/verification_queue.html",
+                  {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})
+
+
+@login_required
+def duplicate_queue_view(request):
+    if not can_verify(request.user):
+        raise PermissionDenied
+    page = Paginator(duplicate_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for candidate in page:
+        candidate.person_nik = mask_nik(candidate.person.nik)
+        candidate.other_nik = mask_nik(candidate.other.nik)
+    return render(request, "ppks/duplicate_queue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def duplicate_resolve_view(request, pk: int):
+    """Merge a pair (keeping the chosen person) or dismiss it."""
+    if not can_verify(request.user):
+        raise PermissionDenied
+    candidate = get_object_or_404(duplicate_queue(user=request.user), pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "dismiss":
+            services.duplicate_dismiss(candidate=candidate, actor=request.user)
+            messages.success(request, _("Ditandai bukan duplikat."))
+        elif decision in {"keep_person", "keep_other"}:
+            kept, merged = (candidate.person, candidate.other)
+            if decision == "keep_other":
+                kept, merged = merged, kept
+            record = services.persons_merge(kept=kept, merged=merged, actor=request.user)
+            conflicts = [name for name in record.conflicts if name != "nik_merged"]
+            messages.success(request, _("Data digabung ke {name}. Nilai berbeda dicatat: {fields}.").format(
+                name=kept.name, fields=", ".join(conflicts) or "-"))
+        else:
+            messages.error(request, _("Pilih tindakan: gabungkan atau bukan duplikat."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("ppks:duplicates")
+
+

@@ -1,0 +1,52 @@
+"""The registration workflow as data: which action moves which status to which, and who may do it."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from ppks.models import Registration
+from ppks.permissions import REGISTERING_ROLES, STAFF_ROLES
+
+Status = Registration.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    needs_note: bool = False
+
+
+TRANSITIONS = {
+    transition.action: transition
+    for transition in (
+        Transition("submit", _("Ajukan"), frozenset({Status.DRAFT}), Status.SUBMITTED, REGISTERING_ROLES),
+        Transition("verify", _("Verifikasi"), frozenset({Status.SUBMITTED}), Status.VERIFIED, STAFF_ROLES),
+        Transition("reject", _("Tolak"), frozenset({Status.SUBMITTED}), Status.REJECTED, STAFF_ROLES, True),
+        Transition("reopen", _("Perbaiki (kembali ke draf)"), frozenset({Status.REJECTED}), Status.DRAFT,
+                   REGISTERING_ROLES),
+        Transition("refer", _("Rujuk"), frozenset({Status.VERIFIED}), Status.REFERRED, STAFF_ROLES),
+        Transition("serve", _("Tandai dilayani"), frozenset({Status.REFERRED}), Status.SERVED, STAFF_ROLES),
+        Transition("close", _("Selesaikan"), frozenset({Status.SERVED}), Status.CLOSED, STAFF_ROLES),
+    )
+}
+
+TIMESTAMP_FIELDS = {
+    Status.SUBMITTED: "submitted_at",
+    Status.VERIFIED: "verified_at",
+    Status.REFERRED: "referred_at",
+    Status.SERVED: "served_at",
+    Status.CLOSED: "closed_at",
+}
+
+
+def available_actions(registration: Registration, role: str) -> list[Transition]:
+    """The transitions ``role`` may apply to ``registration`` in its current status."""
+    return [
+        transition
+        for transition in TRANSITIONS.values()
+        if registration.status in transition.sources and role in transition.roles
+    ]
