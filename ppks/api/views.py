@@ -120,14 +120,15 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 def _transition_action(action_name: str):
-    @extend_schema(request=TransitionSerializer, responses=RegistrationDetailSerializer,
-                   summary=str(TRANSITIONS[action_name].label))
-    @action(detail=True, methods=["post"], url_path=action_name, url_name=action_name)
+    """A POST action ``/registrations/{id}/<action_name>/`` for one workflow step."""
+
     def handler(self, request, pk=None):
         return self._transition(request, action_name)
 
     handler.__name__ = action_name
-    return handler
+    handler.__doc__ = "{} (alur kerja registrasi).".format(TRANSITIONS[action_name].label)
+    handler = action(detail=True, methods=["post"], url_path=action_name, url_name=action_name)(handler)
+    return extend_schema(request=TransitionSerializer, responses=RegistrationDetailSerializer)(handler)
 
 
 for _action_name in TRANSITIONS:
