@@ -54,13 +54,16 @@ class RegistrationFilterSet(django_filters.FilterSet):
         label=_("Kelompok usia"), choices=[(key, label) for key, (label, _min, _max) in AGE_BANDS.items()],
         method="filter_age_band", empty_label=_("Semua"),
     )
-    has_nik = django_filters.BooleanFilter(label=_("Punya NIK"), method="filter_has_nik",
-                                           widget=django_filters.widgets.BooleanWidget())
+    has_nik = django_filters.BooleanFilter(
+        label=_("Punya NIK"), method="filter_has_nik",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Urutkan"),
         fields=(("person__name", "name"), ("created_at", "created"), ("village", "village"), ("status", "status")),
         field_labels={"person__name": _("Nama"), "created_at": _("Tanggal daftar"), "village": _("Desa"),
                       "status": _("Status")},
+        empty_label=_("Terbaru didaftarkan"),
     )
 
     class Meta:

@@ -30,6 +30,7 @@ def village_field_for(user, **kwargs) -> VillageField:
         to_field_name="code",
         label=_("Desa/kelurahan"),
         widget=widget,
+        empty_label=_("— pilih desa/kelurahan —"),
         error_messages={"invalid_choice": _("Desa/kelurahan tidak dikenal atau di luar wilayah kerja Anda.")},
         **kwargs,
     )

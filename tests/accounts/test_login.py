@@ -79,3 +79,15 @@ def test_dashboard_counts_follow_scope(client, users):
     assert summary == {"provinces": 0, "regencies": 1, "districts": 2, "villages": 4}
     client.force_login(users["analyst"])
     assert client.get("/").context["summary"] == {"provinces": 2, "regencies": 3, "districts": 4, "villages": 6}
+
+
+def test_indonesian_by_default_even_for_english_browsers(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.context["LANGUAGE_CODE"] == "id"
+    assert 'lang="id"' in response.content.decode()
+
+
+def test_language_selector_switches_to_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get(reverse("accounts:login"))
+    assert response.context["LANGUAGE_CODE"] == "en"

@@ -59,6 +59,7 @@ def test_village_page_shows_profile_and_pillars(client, users):
     content = client.get(reverse("villages:village-detail", args=["35.11.01.2001"])).content.decode()
     assert "Angkatan 2025" in content
     assert "2025" in content
+    assert "2.025" not in content
     assert "Tagana Sucolor" in content
     assert "pensosmas" in content
 

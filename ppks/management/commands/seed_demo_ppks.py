@@ -1,0 +1,67 @@
+"""manage.py seed_demo_ppks: a handful of demo PPKS registrations in Kab. Bondowoso (idempotent)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from ppks import services
+from ppks.models import Category, Person
+from villages.models import Village
+
+DEMO_PEOPLE = (
+    # name, nik, sex, birth date, village, category, final status
+    ("Siti Aminah", "3511015203850003", "P", datetime.date(1985, 3, 12), "35.11.01.2001", "PRSE", "submitted"),
+    ("Muhammad Rizki", "3511011006150001", "L", datetime.date(2015, 6, 10), "35.11.01.2001", "AT", "verified"),
+    ("Sumarno", "3511010101500002", "L", datetime.date(1950, 1, 1), "35.11.01.2001", "LUT", "referred"),
+    ("Sri Wahyuni", "3511014408800004", "P", datetime.date(1980, 8, 4), "35.11.01.2002", "FM", "draft"),
+    ("Bambang Hartono", "3511021712700005", "L", datetime.date(1970, 12, 17), "35.11.02.2001", "PD", "submitted"),
+    ("Tuminah", None, "P", datetime.date(1948, 5, 5), "35.11.02.2001", "LUT", "submitted"),
+    ("Ahmad Fauzi", "3511011505900006", "L", datetime.date(1990, 5, 15), "35.11.01.2002", "FM", "rejected"),
+)
+STEPS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "verified": ["submit", "verify"],
+    "referred": ["submit", "verify", "refer"],
+    "rejected": ["submit", "reject"],
+}
+
+
+class Command(BaseCommand):
+    help = "Buat registrasi PPKS demo di Kab. Bondowoso (butuh seed_demo). Aman dijalankan berulang."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--allow-production", action="store_true")
+
+    @transaction.atomic
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("seed_demo_ppks hanya untuk pengembangan (DJANGO_DEBUG=1).")
+        pensosmas = User.objects.filter(username="pensosmas.maesan").first()
+        dinsos = User.objects.filter(username="dinsos.bondowoso").first()
+        if pensosmas is None or dinsos is None:
+            raise CommandError("Jalankan 'manage.py seed_demo' dahulu.")
+        created = 0
+        for name, nik, sex, birth_date, village_code, category_code, status in DEMO_PEOPLE:
+            if Person.objects.filter(name=name, birth_date=birth_date).exists():
+                continue
+            actor = pensosmas if pensosmas.assigned_villages.filter(code=village_code).exists() else dinsos
+            person = services.person_create(actor=actor, data={
+                "name": name, "nik": nik, "nik_status": "ada" if nik else "belum_punya", "sex": sex,
+                "birth_place": "Bondowoso", "birth_date": birth_date, "village": Village.objects.get(code=village_code),
+                "dusun": "Krajan", "rt": "002", "rw": "001", "kk_number": "",
+            })
+            registration = services.registration_create(
+                actor=actor, person=person, category=Category.objects.get(code=category_code),
+                needs="Data demo: kebutuhan dasar dan pendampingan.",
+            )
+            for action in STEPS[status]:
+                registration = services.registration_transition(
+                    registration=registration, action=action, actor=actor if action == "submit" else dinsos,
+                    note="Data demo tidak lengkap." if action == "reject" else "",
+                )
+            created += 1
+        self.stdout.write(self.style.SUCCESS("{} registrasi PPKS demo dibuat.".format(created)))
