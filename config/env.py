@@ -32,7 +32,8 @@ def celery_settings(*, redis_url: str | None, longest_task_seconds: int) -> dict
             "CELERY_BROKER_URL": "memory://",
             "CELERY_RESULT_BACKEND": "cache+memory://",
             "CELERY_TASK_ALWAYS_EAGER": True,
-            "CELERY_TASK_EAGER_PROPAGATES": True,
+            # A failing task marks its job failed; it must not turn the user's request into an error page.
+            "CELERY_TASK_EAGER_PROPAGATES": False,
         }
     visibility_timeout = longest_task_seconds * 2
     return common | {

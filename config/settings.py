@@ -30,6 +30,7 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-key-only-never-in-production-0123456789"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 TIME_ZONE = "Asia/Jakarta"
 LANGUAGE_CODE = "id"
@@ -169,6 +170,8 @@ if not DEBUG:
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = cache_settings(redis_url=REDIS_URL or None)
 LONGEST_TASK_SECONDS = 30 * 60
+# Rows per part of a large report; parts render in parallel on the pdf queue, then merge.
+REPORT_PART_ROWS = env.int("SIDBS_REPORT_PART_ROWS", default=1500)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
 
 # DJANGO REST FRAMEWORK

@@ -81,6 +81,7 @@ def worker_environment() -> dict[str, str]:
             port=database["PORT"] or 5432, name=database["NAME"],
         ),
         REDIS_URL=settings.REDIS_URL,
+        SIDBS_REPORT_PART_ROWS="2",  # small parts, so worker tests exercise the parallel path
     )
     return environment
 

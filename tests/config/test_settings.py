@@ -78,7 +78,7 @@ def test_celery_settings_with_a_broker_are_reliable_for_long_tasks():
 def test_celery_settings_without_a_broker_run_tasks_eagerly():
     config = celery_settings(redis_url=None, longest_task_seconds=1800)
     assert config["CELERY_TASK_ALWAYS_EAGER"] is True
-    assert config["CELERY_TASK_EAGER_PROPAGATES"] is True
+    assert config["CELERY_TASK_EAGER_PROPAGATES"] is False
     assert config["CELERY_BROKER_URL"] == "memory://"
 
 

@@ -1,0 +1,107 @@
+"""Report jobs rendered by Celery workers, their parts, and the referral batches they document."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralBatch(models.Model):
+    """A set of verified registrations sent, on the user's confirmation, to one Kemensos directorate."""
+
+    region_field = "region_code"
+
+    region_code = models.CharField(_("wilayah"), max_length=13, blank=True)
+    directorate = models.ForeignKey("ppks.Directorate", verbose_name=_("direktorat tujuan"), on_delete=models.PROTECT)
+    letter_number = models.CharField(_("nomor surat"), max_length=60, unique=True)
+    registrations = models.ManyToManyField("ppks.Registration", related_name="referral_batches")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("batch rujukan")
+        verbose_name_plural = _("batch rujukan")
+
+    def __str__(self) -> str:
+        return self.letter_number
+
+
+class ReportJob(models.Model):
+    """One requested report: parameters, who asked, progress, and the stored files with their SHA-256."""
+
+    region_field = "region_code"
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", _("Surat rujukan PPKS")
+        REFERRAL_SUMMARY = "referral_summary", _("Rekap rujukan PPKS")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Dalam antrean")
+        RUNNING = "running", _("Diproses")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(_("parameter"), default=dict)
+    region_code = models.CharField(_("wilayah"), max_length=13, blank=True)
+    batch = models.OneToOneField(ReferralBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="job")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_jobs")
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    page_count = models.PositiveIntegerField(_("jumlah halaman"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/", blank=True)
+    csv = models.FileField(_("CSV"), upload_to="reports/%Y/%m/", blank=True)
+    xlsx = models.FileField(_("XLSX"), upload_to="reports/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True)
+    summary = models.JSONField(_("rekapitulasi"), default=dict, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    created_at = models.DateTimeField(_("diminta"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pekerjaan laporan")
+        verbose_name_plural = _("pekerjaan laporan")
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.get_kind_display(), self.pk)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", kwargs={"pk": self.pk})
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ReportPart(models.Model):
+    """A slice of a large report (one or more kecamatan) rendered by its own task, merged at the end."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Dalam antrean")
+        DONE = "done", _("Selesai")
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField()
+    district_codes = models.JSONField(default=list)
+    first_number = models.PositiveIntegerField(default=1)
+    row_count = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    pdf = models.FileField(upload_to="reports/parts/%Y/%m/", blank=True)
+    page_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="report_part_index_once")]
+
+    def __str__(self) -> str:
+        return "{} #{}".format(self.job_id, self.index)

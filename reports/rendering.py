@@ -1,0 +1,85 @@
+"""HTML → PDF with WeasyPrint, QR codes, page-number overlays and merging of parts (pypdf).
+
+Reports are rendered in parts (front letter, then the by-name list per group of kecamatan),
+so parts can run on several workers. Page numbers ("Halaman X dari Y") and the document id
+are stamped afterwards from a one-pass overlay, because only the merged document knows Y.
+Rows use block layout: WeasyPrint lays out blocks several times faster than tables.
+"""
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+
+REPORT_CSS = "css/report.css"
+
+
+class BlockedURLError(ValueError):
+    """A report tried to load a file or network resource."""
+
+
+def data_only_url_fetcher():
+    """A WeasyPrint fetcher that loads inline ``data:`` URLs (QR codes) and refuses everything else.
+
+    ``file://`` (local files) and every network scheme are refused, so report content can never
+    read the server's disk or reach internal hosts.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class DataOnlyURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith("data:"):
+                raise BlockedURLError("URL diblokir saat membuat PDF: {}".format(url[:80]))
+            return super().fetch(url, headers)
+
+    return DataOnlyURLFetcher(allowed_protocols={"data"}, timeout=5)
+
+
+def report_css() -> str:
+    path = finders.find(REPORT_CSS)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url="about:blank", url_fetcher=data_only_url_fetcher()).write_pdf()
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """Render a template under templates/reports/pdf/ with the report stylesheet inlined."""
+    return html_to_pdf(render_to_string(template, {**context, "report_css": report_css()}))
+
+
+def qr_data_uri(text: str) -> str:
+    """An SVG QR code as a data URI (nothing fetched from outside)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def merge_with_footer(parts: list[bytes], *, footer_left: str) -> tuple[bytes, int]:
+    """Concatenate ``parts`` and stamp each page with ``footer_left`` and "Halaman X dari Y"."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    total = len(writer.pages)
+    footer_left = "".join(char for char in footer_left if char not in '"\\<>&')
+    overlay = PdfReader(io.BytesIO(render_pdf("reports/pdf/overlay.html", {"pages": range(total),
+                                                                             "footer_left": footer_left})))
+    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
+        page.merge_page(stamp)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), total

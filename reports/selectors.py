@@ -1,0 +1,157 @@
+"""The rows and figures a report shows, read through ``visible_to`` so a report never leaks out of scope."""
+
+import datetime
+from collections import Counter, OrderedDict
+
+from django.db.models import F, QuerySet
+
+from accounts.scoping import visible_to
+from ppks.models import Registration
+from ppks.nik import mask_nik
+from reports.models import ReferralBatch, ReportJob
+from villages import codes
+from villages.models import District, Province, Regency
+
+OWN_FIELDS = ("pk", "needs", "status", "verified_at", "referred_at")
+RELATED_FIELDS = {
+    "name": "person__name",
+    "nik": "person__nik",
+    "kk_number": "person__kk_number",
+    "sex": "person__sex",
+    "birth_date": "person__birth_date",
+    "dusun": "person__dusun",
+    "rt": "person__rt",
+    "rw": "person__rw",
+    "street_address": "person__street_address",
+    "village_code": "village__code",
+    "village_name": "village__name",
+    "district_code": "village__district__code",
+    "district_name": "village__district__name",
+    "category_code": "category__code",
+    "category_name": "category__name",
+}
+REFERRED_STATUSES = ("referred", "served", "closed")
+
+
+def referral_candidates(*, user, region_code: str, directorate_code: str, categories: list[str] | None = None,
+                        verified_from: datetime.date | None = None, verified_to: datetime.date | None = None
+                        ) -> QuerySet:
+    """Verified registrations in the region that would go to ``directorate_code`` if sent now."""
+    queryset = visible_to(user, Registration.objects.filter(status=Registration.Status.VERIFIED)).filter(
+        directorate__code=directorate_code
+    )
+    return _narrow(queryset, region_code=region_code, categories=categories, date_field="verified_at",
+                   date_from=verified_from, date_to=verified_to)
+
+
+def _narrow(queryset, *, region_code, categories, date_field, date_from, date_to):
+    if region_code:
+        queryset = queryset.filter(village__code__startswith=region_code + ".")
+    if categories:
+        queryset = queryset.filter(category__code__in=categories)
+    if date_from:
+        queryset = queryset.filter(**{date_field + "__date__gte": date_from})
+    if date_to:
+        queryset = queryset.filter(**{date_field + "__date__lte": date_to})
+    return queryset
+
+
+def report_registrations(job: ReportJob) -> QuerySet:
+    """The registrations a job reports on, scoped to the user who requested it."""
+    user = job.requested_by
+    if job.batch_id:
+        return visible_to(user, job.batch.registrations.all())
+    params = job.parameters
+    queryset = visible_to(user, Registration.objects.filter(status__in=REFERRED_STATUSES)).filter(
+        directorate__code=params["directorate"]
+    )
+    return _narrow(
+        queryset, region_code=job.region_code, categories=params.get("categories"), date_field="referred_at",
+        date_from=_date(params.get("period_from")), date_to=_date(params.get("period_to")),
+    )
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def report_rows(job: ReportJob, *, district_codes: list[str] | None = None) -> list[dict]:
+    """Rows ordered by kecamatan, desa and name; NIK in full only on referral letters (see ``nik_policy``)."""
+    queryset = report_registrations(job)
+    if district_codes is not None:
+        queryset = queryset.filter(village__district__code__in=district_codes)
+    rows = list(
+        queryset.order_by("village__district__code", "village__code", "person__name", "pk").values(
+            *OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}
+        )
+    )
+    full_nik = nik_policy_full(job)
+    for row in rows:
+        row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
+    return rows
+
+
+def nik_policy_full(job: ReportJob) -> bool:
+    """Referral letters carry the full NIK (the directorate needs it to serve); summaries mask it."""
+    return job.kind == ReportJob.Kind.REFERRAL
+
+
+def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
+    """{district code: row count} in code order, for splitting a report into parts."""
+    counts: OrderedDict[str, int] = OrderedDict()
+    for row in rows:
+        counts[row["district_code"]] = counts.get(row["district_code"], 0) + 1
+    return counts
+
+
+def summary_table(rows: list[dict]) -> dict:
+    """Counts per category × kecamatan with totals, for the report's first page."""
+    districts = OrderedDict()
+    categories = OrderedDict()
+    cells = Counter()
+    for row in rows:
+        districts[row["district_code"]] = row["district_name"]
+        categories[row["category_code"]] = row["category_name"]
+        cells[(row["category_code"], row["district_code"])] += 1
+    category_codes = sorted(categories)
+    return {
+        "districts": list(districts.items()),
+        "rows": [
+            {
+                "code": code,
+                "name": categories[code],
+                "cells": [cells[(code, district)] for district in districts],
+                "total": sum(cells[(code, district)] for district in districts),
+            }
+            for code in category_codes
+        ],
+        "district_totals": [sum(cells[(code, district)] for code in category_codes) for district in districts],
+        "total": len(rows),
+    }
+
+
+def issuing_office(region_code: str) -> dict[str, str]:
+    """Kop surat lines for the office that issues a report for ``region_code``."""
+    level = codes.region_level(region_code) if region_code else None
+    if level is None:
+        return {"government": "KEMENTERIAN SOSIAL REPUBLIK INDONESIA", "office": "", "region": "Indonesia"}
+    if level == codes.PROVINCE:
+        name = Province.objects.get(code=region_code).name
+        return {"government": "PEMERINTAH PROVINSI {}".format(name.upper()), "office": "DINAS SOSIAL",
+                "region": name.title()}
+    regency_code = ".".join(region_code.split(".")[:2])
+    name = Regency.objects.get(code=regency_code).name.upper()
+    name = name.replace("KAB. ", "KABUPATEN ").replace("KOTA ", "KOTA ")
+    region = name.title()
+    if level == codes.DISTRICT:
+        region = "{} ({})".format(region, District.objects.get(code=region_code).name)
+    return {"government": "PEMERINTAH {}".format(name), "office": "DINAS SOSIAL", "region": region}
+
+
+def visible_jobs(user) -> QuerySet:
+    """Report jobs in the user's region (national jobs only for national roles)."""
+    return visible_to(user, ReportJob.objects.all()).select_related("requested_by", "batch__directorate")
+
+
+def visible_batches(user) -> QuerySet:
+    return visible_to(user, ReferralBatch.objects.all())

@@ -1,0 +1,65 @@
+"""Celery tasks for reports (routed to the ``pdf`` queue): thin wrappers that take ids and call services.
+
+Each task is safe to run twice: the services look at the job and part state under a row lock.
+Transient database errors are retried; anything else marks the job failed with its message.
+"""
+
+from celery import chord, shared_task
+from django.db import InterfaceError, OperationalError
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
+PDF_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "max_retries": 3,
+    "soft_time_limit": 15 * 60,
+    "time_limit": 16 * 60,
+}
+
+
+def _mark_failed(job_id, exc) -> None:
+    from reports.services import report_fail
+
+    report_fail(job_id=job_id, error="{}: {}".format(type(exc).__name__, exc))
+
+
+
+def _job_failure(self, exc, task_id, args, kwargs, einfo):
+    job_id = kwargs.get("job_id") or (args[0] if args else None)
+    if self.name.endswith("report_render_part"):
+        from reports.models import ReportPart
+
+        job_id = ReportPart.objects.filter(pk=job_id).values_list("job_id", flat=True).first()
+    if job_id is not None:
+        _mark_failed(job_id, exc)
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_generate(self, job_id: str) -> str:
+    """Generate a report; large ones fan out to one task per part, then merge."""
+    from reports.models import ReportPart
+    from reports.services import report_generate as generate
+
+    outcome = generate(job_id=job_id)
+    if outcome == "parts":
+        part_ids = ReportPart.objects.filter(job_id=job_id).order_by("index").values_list("pk", flat=True)
+        chord([report_render_part.si(part_id) for part_id in part_ids])(report_merge.si(job_id))
+    return outcome
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_render_part(self, part_id: int) -> int:
+    from reports.services import report_render_part as render_part
+
+    render_part(part_id=part_id)
+    return part_id
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_merge(self, job_id: str) -> str:
+    from reports.services import report_merge as merge
+
+    merge(job_id=job_id)
+    return job_id
