@@ -146,3 +146,29 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Catatan/alasan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+
+
+class ImportForm(forms.Form):
+    """Upload a CSV/XLSX of PPKS rows; the checks on the file itself run in the service."""
+
+    MODE_ALL = "all"
+    MODE_PARTIAL = "partial"
+
+    file = forms.FileField(
+        label=_("Berkas CSV atau XLSX"),
+        help_text=_("Gunakan templat. Paling besar 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("Bila ada baris yang salah"),
+        choices=[
+            (MODE_ALL, _("Jangan simpan apa pun (semua atau tidak sama sekali)")),
+            (MODE_PARTIAL, _("Simpan baris yang benar saja")),
+        ],
+        initial=MODE_ALL,
+        widget=forms.RadioSelect,
+    )
+    submit_rows = forms.BooleanField(
+        label=_("Langsung ajukan untuk verifikasi (tanpa centang: disimpan sebagai draf)"),
+        required=False,
+    )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -337,3 +338,75 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return "{} ← {}".format(self.kept_id, self.merged_id)
+
+
+def _import_upload_path(instance, filename: str) -> str:
+    """``imports/2026/11/<name>``; storage adds a suffix when the name is taken."""
+    return timezone.now().strftime("imports/%Y/%m/") + filename
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV/XLSX file of PPKS rows and the outcome of importing it.
+
+    Rows are validated first; with ``all_or_nothing`` any row error means nothing is written.
+    ``errors`` keeps the first ``ERRORS_STORED`` problems for the page; ``error_file`` holds all
+    of them as CSV. Jobs are visible to the user who uploaded them and to administrators.
+    """
+
+    ERRORS_STORED = 1000
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    file = models.FileField(_("berkas"), upload_to=_import_upload_path, max_length=255)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"),
+                                     on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    all_or_nothing = models.BooleanField(_("semua atau tidak sama sekali"), default=True)
+    submit_rows = models.BooleanField(_("langsung ajukan"), default=False)
+    total_rows = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    valid_rows = models.PositiveIntegerField(_("baris sah"), default=0)
+    created_persons = models.PositiveIntegerField(_("orang baru"), default=0)
+    created_registrations = models.PositiveIntegerField(_("registrasi baru"), default=0)
+    skipped_existing = models.PositiveIntegerField(_("sudah terdaftar (dilewati)"), default=0)
+    duplicate_candidates = models.PositiveIntegerField(_("calon duplikat"), default=0)
+    error_count = models.PositiveIntegerField(_("jumlah kesalahan"), default=0)
+    errors = models.JSONField(_("kesalahan"), default=list, blank=True)
+    error_file = models.FileField(_("berkas kesalahan"), upload_to=_import_upload_path, max_length=255, blank=True)
+    warning_count = models.PositiveIntegerField(_("jumlah peringatan"), default=0)
+    warnings = models.JSONField(_("peringatan"), default=list, blank=True)
+    message = models.TextField(_("pesan"), blank=True)
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    timings = models.JSONField(_("waktu per tahap (detik)"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("impor PPKS")
+        verbose_name_plural = _("impor PPKS")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="import_job_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return "{} ({})".format(self.original_name, self.get_state_display())
+
+    def get_absolute_url(self) -> str:
+        return reverse("ppks:import-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -385,3 +385,47 @@ def person_nik_reveal(*, person: Person, actor, request=None) -> str:
     _require_in_scope(actor, person.village)
     audit_record(actor=actor, action="ppks.person.nik_reveal", obj=person, request=request)
     return person.nik or ""
+
+
+def registration_import_create(*, actor, upload, all_or_nothing: bool = True, submit_rows: bool = False):
+    """Store an uploaded CSV/XLSX as an ``ImportJob`` and import it now (small files) or in a Celery task.
+
+    Raises ValidationError on the ``file`` field when the file is refused (size, type, unsafe archive).
+    Files of up to ``SYNC_ROW_LIMIT`` rows are imported inside this call; larger ones are queued
+    when the surrounding transaction commits and the job page follows their progress.
+    """
+    from ppks import imports
+    from ppks.models import ImportJob
+    from ppks.tasks import registrations_import_task
+
+    if not can_register(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
+    try:
+        info = imports.inspect_upload(upload)
+    except imports.ImportFileError as error:
+        raise ValidationError({"file": [error.message]}) from error
+    original_name = (upload.name or "impor").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    job = ImportJob(
+        original_name=original_name, sha256=info.sha256, size=info.size, format=info.format, requested_by=actor,
+        all_or_nothing=all_or_nothing, submit_rows=submit_rows,
+    )
+    job.file.save("{}.{}".format(uuid.uuid4().hex, info.format), upload, save=False)
+    job.save()
+    audit_record(actor=actor, action="ppks.registration.import_upload", obj=job,
+                 detail={"file": original_name, "sha256": info.sha256, "size": info.size})
+    with job.file.open("rb") as handle:
+        rows = imports.count_rows(handle, job.format)
+    if rows <= imports.SYNC_ROW_LIMIT:
+        return registrations_import(job=job)
+    job_pk = job.pk
+    transaction.on_commit(lambda: registrations_import_task.delay(job_pk))
+    return job
+
+
+def registrations_import(*, job):
+    """Import one stored job (from the request or the Celery task); a finished job is left as it is."""
+    from ppks import imports
+
+    if job.is_finished:
+        return job
+    return imports.import_execute(job)

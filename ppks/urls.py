@@ -15,4 +15,10 @@ urlpatterns = [
     path("verifikasi/", views.verification_queue_view, name="verification-queue"),
     path("duplikat/", views.duplicate_queue_view, name="duplicates"),
     path("duplikat/<int:pk>/", views.duplicate_resolve_view, name="duplicate-resolve"),
+    path("unduh/", views.registration_export_view, name="export"),
+    path("impor/", views.import_view, name="import"),
+    path("impor/templat/", views.import_template_view, name="import-template"),
+    path("impor/<int:pk>/", views.import_detail_view, name="import-detail"),
+    path("impor/<int:pk>/status/", views.import_status_view, name="import-status"),
+    path("impor/<int:pk>/kesalahan/", views.import_errors_view, name="import-errors"),
 ]

@@ -4,13 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ppks import services
-from ppks.forms import PersonForm, RegistrationForm, TransitionForm
-from ppks.models import DuplicateCandidate, Person
+from accounts.services import audit_record
+from ppks import exports, imports, services
+from ppks.forms import ImportForm, PersonForm, RegistrationForm, TransitionForm
+from ppks.models import DuplicateCandidate, ImportJob, Person
 from ppks.nik import mask_nik
 from ppks.permissions import can_export, can_register, can_reveal_nik, can_verify, role_of
 from ppks.selectors import (
@@ -273,3 +276,162 @@ def duplicate_resolve_view(request, pk: int):
     return redirect("ppks:duplicates")
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk import and export
+# ---------------------------------------------------------------------------------------------
+
+XLSX_MAX_ROWS = 1_000_000
+
+
+def _import_job_get(user, pk: int) -> ImportJob:
+    """A job is visible to the user who uploaded it and to administrators."""
+    job = ImportJob.objects.select_related("requested_by").filter(pk=pk).first()
+    if job is None or (job.requested_by_id != user.pk and role_of(user) != "admin"):
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    """Upload form; small files are imported at once, larger ones continue in the background."""
+    if not can_register(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.registration_import_create(
+                actor=request.user, upload=form.cleaned_data["file"],
+                all_or_nothing=form.cleaned_data["mode"] == ImportForm.MODE_ALL,
+                submit_rows=form.cleaned_data["submit_rows"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(job)
+    recent = ImportJob.objects.filter(requested_by=request.user)[:10]
+    context = {
+        "form": form,
+        "recent": recent,
+        "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "sync_rows": imports.SYNC_ROW_LIMIT,
+    }
+    return render(request, "ppks/import_form.html", context)
+
+
+@login_required
+@require_GET
+def import_template_view(request):
+    """The import template: XLSX (with a "Petunjuk" sheet) or CSV."""
+    if not can_register(request.user):
+        raise PermissionDenied
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(imports.template_csv(request.user), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="templat-impor-ppks.csv"'
+        return response
+    response = HttpResponse(
+        imports.template_xlsx(request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="templat-impor-ppks.xlsx"'
+    return response
+
+
+def _job_status(job: ImportJob) -> dict:
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "finished": job.is_finished,
+        "progress": imports.job_progress(job),
+        "total_rows": job.total_rows,
+        "created_persons": job.created_persons,
+        "created_registrations": job.created_registrations,
+        "skipped_existing": job.skipped_existing,
+        "error_count": job.error_count,
+        "message": job.message,
+    }
+
+
+@login_required
+def import_detail_view(request, pk: int):
+    job = _import_job_get(request.user, pk)
+    errors = [dict(error, text=imports.format_error(error)) for error in job.errors]
+    context = {
+        "job": job,
+        "status": _job_status(job),
+        "errors": errors,
+        "warnings": job.warnings[:200],
+        "errors_shown": len(errors),
+    }
+    return render(request, "ppks/import_detail.html", context)
+
+
+@login_required
+@require_GET
+def import_status_view(request, pk: int):
+    """Small JSON polled by the job page's progress bar."""
+    job = _import_job_get(request.user, pk)
+    response = JsonResponse(_job_status(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def import_errors_view(request, pk: int):
+    """Every error of a job as CSV (line, column, message)."""
+    job = _import_job_get(request.user, pk)
+    filename = "kesalahan-impor-{}.csv".format(job.pk)
+    if job.error_file:
+        return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=filename,
+                            content_type="text/csv; charset=utf-8")
+    content = imports.errors_csv([imports.RowError(**error) for error in job.errors]).read()
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="{}"'.format(filename)
+    return response
+
+
+@login_required
+@require_GET
+def registration_export_view(request):
+    """The filtered list as CSV (streamed) or XLSX, scoped like the list page and audited."""
+    if not can_export(request.user):
+        raise PermissionDenied
+    file_format = request.GET.get("format", "csv")
+    if file_format not in {"csv", "xlsx"}:
+        return HttpResponseBadRequest(_("Format unduhan harus csv atau xlsx."))
+    params = request.GET.copy()
+    for name in ("format", "page"):
+        params.pop(name, None)
+    filterset = registration_list(user=request.user, filters=params)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(_("Saringan tidak sah: {errors}").format(
+            errors="; ".join("{}: {}".format(name, " ".join(errors)) for name, errors in filterset.errors.items())))
+    queryset = filterset.qs
+    if not params.get("ordering"):
+        queryset = queryset.order_by("-created_at", "-pk")
+    total = queryset.count()
+    if file_format == "xlsx" and total > XLSX_MAX_ROWS:
+        return HttpResponseBadRequest(_("Terlalu banyak baris untuk XLSX ({count}); gunakan CSV atau saring daftar.")
+                                      .format(count=total))
+    full_nik = exports.shows_full_nik(request.user)
+    audit_record(
+        actor=request.user, action="ppks.registration.export", request=request,
+        detail={"filters": {name: value for name, value in params.items() if value}, "rows": total,
+                "format": file_format, "nik": "full" if full_nik else "masked"},
+    )
+    rows = exports.export_rows(queryset, full_nik=full_nik)
+    filename = "registrasi-ppks-{}.{}".format(timezone.localdate().isoformat(), file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(exports.csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="{}"'.format(filename)
+    else:
+        response = FileResponse(
+            exports.xlsx_file(rows), as_attachment=True, filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,17 @@
+"""Celery tasks of the PPKS registry: thin wrappers that load ids and call services."""
+
+from celery import shared_task
+
+from ppks import services
+from ppks.models import ImportJob
+
+
+@shared_task(name="ppks.registrations_import")
+def registrations_import_task(job_id: int) -> str:
+    """Import a queued file; a redelivered task for a finished job does nothing (acks_late safe)."""
+    job = ImportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if job.is_finished:
+        return job.state
+    return services.registrations_import(job=job).state
