@@ -32,7 +32,7 @@ worker: install
 	$(VENV)/bin/celery -A config worker -Q default,pdf --concurrency=$${WORKER_CONCURRENCY:-2} --prefetch-multiplier=1 -l info
 
 bench: install
-	$(PY) tests/bench/run.py
+	$(PY) tests/bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -105,7 +105,7 @@ def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
 
 
 def summary_table(rows: list[dict]) -> dict:
-    """Counts per category × kecamatan with totals, for the report's first page."""
+    """Counts per kecamatan × category with totals, for the report's first page and the preview."""
     districts = OrderedDict()
     categories = OrderedDict()
     cells = Counter()
@@ -117,15 +117,17 @@ def summary_table(rows: list[dict]) -> dict:
     return {
         "districts": list(districts.items()),
         "rows": [
-            {
-                "code": code,
-                "name": categories[code],
-                "cells": [cells[(code, district)] for district in districts],
-                "total": sum(cells[(code, district)] for district in districts),
-            }
+            {"code": code, "name": categories[code], "total": sum(cells[(code, district)] for district in districts)}
             for code in category_codes
         ],
-        "district_totals": [sum(cells[(code, district)] for code in category_codes) for district in districts],
+        "by_district": [
+            {
+                "name": name,
+                "cells": [cells[(code, district)] for code in category_codes],
+                "total": sum(cells[(code, district)] for code in category_codes),
+            }
+            for district, name in districts.items()
+        ],
         "total": len(rows),
     }
 

@@ -1,0 +1,70 @@
+"""``make bench``: every benchmark in one run, printed as one table.
+
+Runs against local PostgreSQL and Redis (BENCH_DATABASE_URL, default sidbs_bench; REDIS_URL,
+default local). Each benchmark runs in its own process. Options: --quick for smaller sizes.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from common import REPO_ROOT, bench_environment, ensure_database  # noqa: E402
+
+
+def thousands(number: int) -> str:
+    """``100000`` -> ``100.000`` (Indonesian digit grouping)."""
+    return "{:,}".format(number).replace(",", ".")
+
+
+def run_json(*command: str) -> dict:
+    completed = subprocess.run([sys.executable, *command], check=True, capture_output=True, text=True,
+                               env=bench_environment(), cwd=BENCH_DIR)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 import rows and 2,000 report rows")
+    arguments = parser.parse_args()
+    import_rows = 10_000 if arguments.quick else 100_000
+    report_rows = 2_000 if arguments.quick else 10_000
+    print("Menyiapkan basis data benchmark ...", file=sys.stderr)
+    ensure_database()
+    table = []
+    regions = run_json(str(BENCH_DIR / "bench_regions.py"))
+    table.append(("Impor kode wilayah nasional (91.219 baris), pertama", "{:.1f} s".format(regions["first"]["seconds"]),
+                  "< 30 s", regions["first"]["seconds"] < 30))
+    table.append(("Impor kode wilayah, diulang (tanpa perubahan)", "{:.1f} s".format(regions["again"]["seconds"]),
+                  "", True))
+    imported = run_json("-c", "import json, bench_ppks_import as b; print(json.dumps(b.run(rows={})))".format(
+        import_rows))
+    for label in ("first", "again"):
+        figures = imported[label]
+        run_label = "pertama" if label == "first" else "ulang"
+        table.append(("Impor PPKS CSV {} baris ({})".format(thousands(import_rows), run_label),
+                      "{} baris/menit".format(thousands(figures["rows_per_min"])), "≥ 100.000/menit",
+                      figures["rows_per_min"] >= 100_000))
+    reports = run_json(str(BENCH_DIR / "bench_reports.py"), "--rows", str(report_rows), "--json")
+    for label, key in (("1 proses", "single"), ("2 worker", "workers")):
+        figures = reports[key]
+        rate = figures["rows"] / figures["seconds"]
+        target = "< 30 s, < 1 GB" if key == "workers" else ""
+        passed = key != "workers" or (figures["seconds"] < 30 and figures["peak_mb"] < 1024)
+        table.append(("Laporan rujukan PDF {} baris, {} ({} hlm)".format(thousands(figures["rows"]), label,
+                                                                          figures["pages"]),
+                      "{:.1f} s · {:.0f} baris/s · {:.0f} MB".format(figures["seconds"], rate, figures["peak_mb"]),
+                      target, passed))
+    print("| benchmark | hasil | target | ok |")
+    print("| --- | --- | --- | --- |")
+    for name, figure, target, passed in table:
+        print("| {} | {} | {} | {} |".format(name, figure, target, "ya" if passed else "TIDAK"))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO_ROOT))
+    main()
