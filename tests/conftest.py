@@ -87,11 +87,13 @@ def worker_environment() -> dict[str, str]:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(transactional_db, django_db_serialized_rollback):
     """A real ``celery worker`` subprocess consuming both queues, against Redis and the test database.
 
     Skipped unless REDIS_URL is set and the database is PostgreSQL (an in-memory SQLite test
-    database cannot be shared with another process).
+    database cannot be shared with another process). The test runs outside a transaction so the
+    worker sees its data; serialized rollback puts the seeded reference data (PPKS categories)
+    back after the flush, so later tests still find it.
     """
     if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("butuh REDIS_URL dan PostgreSQL untuk worker Celery sungguhan")
