@@ -20,7 +20,7 @@ from accounts.services import audit_record
 from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
-from ppks.permissions import can_register, can_reveal_nik, role_of
+from ppks.permissions import can_register, can_reveal_nik, can_verify, role_of
 from ppks.workflow import TIMESTAMP_FIELDS, TRANSITIONS
 from villages.models import District, Regency, Village
 
@@ -245,6 +245,46 @@ def registration_create(
     if submit:
         registration = registration_transition(registration=registration, action="submit", actor=actor)
     return registration
+
+
+EDITABLE_STATUSES = frozenset({Registration.Status.DRAFT, Registration.Status.REJECTED})
+
+
+@transaction.atomic
+def registration_update(*, registration: Registration, actor, data: dict) -> Registration:
+    """Correct a draft or rejected registration (category, needs, assessment date); audited by field."""
+    if not can_register(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mengubah registrasi."))
+    _require_in_scope(actor, registration.village)
+    if registration.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            _("Registrasi berstatus '{status}' tidak dapat diubah; hanya draf atau yang ditolak.").format(
+                status=registration.get_status_display())
+        )
+    changed = []
+    for name in ("category", "needs", "assessed_on"):
+        if name in data and getattr(registration, name) != data[name]:
+            setattr(registration, name, data[name])
+            changed.append(name)
+    if "category" in changed:
+        registration.directorate = registration.category.directorate_on(registration.assessed_on)
+    registration.full_clean()
+    registration.save()
+    audit_record(actor=actor, action="ppks.registration.update", obj=registration, detail={"fields": changed})
+    return registration
+
+
+@transaction.atomic
+def registration_delete(*, registration: Registration, actor) -> None:
+    """Delete a draft that was never submitted (a mistaken entry); anything later stays for the record."""
+    _require_in_scope(actor, registration.village)
+    if registration.status != Registration.Status.DRAFT or registration.submitted_at is not None:
+        raise ValidationError(_("Hanya draf yang belum pernah diajukan yang dapat dihapus."))
+    if registration.created_by_id != actor.pk and not can_verify(actor):
+        raise PermissionDenied(_("Hanya pembuat draf atau Dinas Sosial yang dapat menghapusnya."))
+    audit_record(actor=actor, action="ppks.registration.delete", obj=registration,
+                 detail={"person": registration.person_id, "category": registration.category.code})
+    registration.delete()
 
 
 @transaction.atomic

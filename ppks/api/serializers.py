@@ -103,6 +103,12 @@ class RegistrationCreateSerializer(serializers.Serializer):
         return attrs
 
 
+class RegistrationUpdateSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.current(), required=False)
+    needs = serializers.CharField(required=False, allow_blank=True)
+    assessed_on = serializers.DateField(required=False)
+
+
 class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -19,6 +19,7 @@ from ppks.api.serializers import (
     RegistrationCreateSerializer,
     RegistrationDetailSerializer,
     RegistrationSerializer,
+    RegistrationUpdateSerializer,
     TransitionSerializer,
 )
 from ppks.filters import RegistrationFilterSet
@@ -43,7 +44,12 @@ class RegistrationCursorPagination(CursorPagination):
 
 
 class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """PPKS registrations in the caller's region; workflow steps are POST actions."""
+    """PPKS registrations in the caller's region; workflow steps are POST actions.
+
+    PATCH corrects a draft or rejected registration; DELETE removes a never-submitted draft.
+    """
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     permission_classes = [IsAuthenticated]
     filterset_class = RegistrationFilterSet
@@ -60,7 +66,28 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             return RegistrationDetailSerializer
         if self.action == "create":
             return RegistrationCreateSerializer
+        if self.action == "partial_update":
+            return RegistrationUpdateSerializer
         return RegistrationSerializer
+
+    @extend_schema(request=RegistrationUpdateSerializer, responses=RegistrationDetailSerializer)
+    def partial_update(self, request, pk=None):
+        serializer = RegistrationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            registration = services.registration_update(
+                registration=self.get_object(), actor=request.user, data=serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(RegistrationDetailSerializer(registration).data)
+
+    def destroy(self, request, pk=None):
+        try:
+            services.registration_delete(registration=self.get_object(), actor=request.user)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         parameters=[

@@ -101,3 +101,30 @@ def test_categories_endpoint(api_client, users):
     assert len(body) == 26
     assert body[0]["code"] == "ABT"
     assert body[0]["directorate"] == "rehsos"
+
+
+def test_patch_corrects_a_draft_and_refuses_after_submission(api_client, users):
+    registration = register(users["pensosmas"])
+    api_client.force_authenticate(users["pensosmas"])
+    url = "/api/v1/registrations/{}/".format(registration.pk)
+    response = api_client.patch(url, {"category": "PRSE", "needs": "Modal usaha"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["category"], response.json()["directorate"]) == ("PRSE", "dayasos")
+    api_client.post(url + "submit/")
+    refused = api_client.patch(url, {"needs": "lain"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "non_field_errors": ["Registrasi berstatus 'Diajukan' tidak dapat diubah; hanya draf atau yang ditolak."]
+    }
+    assert AuditEvent.objects.filter(action="ppks.registration.update").count() == 1
+
+
+def test_delete_only_never_submitted_drafts(api_client, users):
+    draft = register(users["pensosmas"])
+    submitted = register(users["pensosmas"], category="PRSE", person=draft.person, submit=True)
+    api_client.force_authenticate(users["pensosmas"])
+    assert api_client.delete("/api/v1/registrations/{}/".format(submitted.pk)).status_code == 400
+    assert api_client.delete("/api/v1/registrations/{}/".format(draft.pk)).status_code == 204
+    assert list(Registration.objects.values_list("pk", flat=True)) == [submitted.pk]
+    api_client.force_authenticate(users["other_regency"])
+    assert api_client.delete("/api/v1/registrations/{}/".format(submitted.pk)).status_code == 404
