@@ -31,6 +31,10 @@ test: install
 worker: install
 	$(VENV)/bin/celery -A config worker -Q default,pdf --concurrency=$${WORKER_CONCURRENCY:-2} --prefetch-multiplier=1 -l info
 
+## make demo-data PERSONS=1000000 PROVINCE=35: synthetic people and registrations (replaces earlier ones).
+demo-data: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_demo_data --persons $${PERSONS:-100000} $${PROVINCE:+--province $$PROVINCE} --replace
+
 bench: install
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
 
