@@ -55,18 +55,25 @@ def scope_of(user) -> RegionScope:
     return RegionScope()
 
 
-def scope_filter(scope: RegionScope, field: str, *, include_ancestors: bool = False) -> Q | None:
+def scope_filter(
+    scope: RegionScope, field: str, *, include_self: bool = False, include_ancestors: bool = False
+) -> Q | None:
     """A Q object restricting ``field`` (a region code) to ``scope``; None means no restriction.
 
-    With ``include_ancestors`` the regions above the scope are kept too, so a kab/kota user can
+    Rows below the scope match by code prefix (``35.11.%``), which a pattern index can serve.
+    ``include_self`` also keeps the scope's own region row (for region tables); with
+    ``include_ancestors`` the regions above the scope are kept too, so a kab/kota user can
     navigate from the province list down to their own kab/kota.
     """
     if scope.national:
         return None
     if scope.region_code:
-        condition = Q(**{field: scope.region_code}) | Q(**{field + "__startswith": scope.region_code + "."})
-        if include_ancestors:
-            condition |= Q(**{field + "__in": codes.ancestor_codes(scope.region_code)})
+        condition = Q(**{field + "__startswith": scope.region_code + "."})
+        exact = ([scope.region_code] if include_self else []) + (
+            codes.ancestor_codes(scope.region_code) if include_ancestors else []
+        )
+        if exact:
+            condition |= Q(**{field + "__in": exact})
         return condition
     if scope.village_codes:
         condition = Q(**{field + "__in": sorted(scope.village_codes)})
@@ -80,13 +87,16 @@ def scope_filter(scope: RegionScope, field: str, *, include_ancestors: bool = Fa
 def visible_to(user, queryset: QuerySet) -> QuerySet:
     """Restrict ``queryset`` to the rows ``user`` may see, by the model's ``region_field``.
 
-    Region models (provinsi, kab/kota, kecamatan, desa) also keep the regions above the user's
-    scope so the hierarchy can be browsed; every other model sees only rows inside the scope.
+    Models whose field may hold a whole region's code (``region_field_holds_regions``, e.g. a
+    report for kab/kota 35.11) also match the scope's own code. Region models
+    (``region_browsable``: provinsi, kab/kota, kecamatan, desa) also keep the regions above the
+    user's scope so the hierarchy can be browsed. Other models see only rows inside the scope.
     """
     model = queryset.model
     field = model.region_field
-    include_ancestors = field == "code"
-    condition = scope_filter(scope_of(user), field, include_ancestors=include_ancestors)
+    browsable = getattr(model, "region_browsable", False)
+    holds_regions = browsable or getattr(model, "region_field_holds_regions", False)
+    condition = scope_filter(scope_of(user), field, include_self=holds_regions, include_ancestors=browsable)
     if condition is None:
         return queryset
     return queryset.filter(condition)

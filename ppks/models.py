@@ -244,7 +244,7 @@ class Registration(models.Model):
         verbose_name_plural = _("registrasi PPKS")
         indexes = [
             models.Index(fields=["village", "status"], name="registration_village_status"),
-            models.Index(fields=["category", "status"], name="registration_category_status"),
+            models.Index(fields=["category", "status", "created_at"], name="registration_cat_status_new"),
             models.Index(fields=["status", "created_at"], name="registration_status_created"),
         ]
         constraints = [

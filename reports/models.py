@@ -12,6 +12,7 @@ class ReferralBatch(models.Model):
     """A set of verified registrations sent, on the user's confirmation, to one Kemensos directorate."""
 
     region_field = "region_code"
+    region_field_holds_regions = True
 
     region_code = models.CharField(_("wilayah"), max_length=13, blank=True)
     directorate = models.ForeignKey("ppks.Directorate", verbose_name=_("direktorat tujuan"), on_delete=models.PROTECT)
@@ -33,6 +34,7 @@ class ReportJob(models.Model):
     """One requested report: parameters, who asked, progress, and the stored files with their SHA-256."""
 
     region_field = "region_code"
+    region_field_holds_regions = True
 
     class Kind(models.TextChoices):
         REFERRAL = "referral", _("Surat rujukan PPKS")

@@ -30,6 +30,7 @@ class Region(models.Model):
     """Fields every level shares. ``region_field`` names the code that region scoping filters on."""
 
     region_field = "code"
+    region_browsable = True
 
     code = models.CharField(_("kode"), max_length=13, primary_key=True)
     name = models.CharField(_("nama"), max_length=120, db_index=True)

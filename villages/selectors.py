@@ -114,7 +114,7 @@ def region_summary_for(user) -> dict[str, int]:
 def _scoped_count(user, model) -> int:
     """Active rows of ``model`` inside the scope proper (regions above the scope are not counted)."""
     queryset = model.objects.active()
-    condition = scope_filter(scope_of(user), "code")
+    condition = scope_filter(scope_of(user), "code", include_self=True)
     if condition is not None:
         queryset = queryset.filter(condition)
     return queryset.count()

@@ -1,0 +1,89 @@
+"""Benchmark: PPKS list page and API latency (p50/p95) on the benchmark database.
+
+    .venv/bin/python tests/bench/bench_lists.py [--repeat 20]
+
+Needs data (``make demo-data PERSONS=1000000`` against the benchmark database). Requests go
+through Django's test client in this process, so the figures are server-side time: query,
+serialisation and template rendering, without network.
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+from common import setup_django
+
+SCENARIOS = (
+    # label, user, path, params
+    ("daftar, nasional", "bench-analyst", "/ppks/", {}),
+    ("daftar, kabupaten 35.11", "bench-kabupaten", "/ppks/", {}),
+    ("daftar, kab + kategori + status", "bench-kabupaten", "/ppks/", {"category": "FM", "status": "verified"}),
+    ("daftar, cari nama (provinsi 35)", "bench-provinsi", "/ppks/", {"q": "siti rahayu"}),
+    ("daftar, cari NIK", "bench-analyst", "/ppks/", {"q": "NIK"}),
+    ("API, kabupaten 35.11", "bench-kabupaten", "/api/v1/registrations/", {}),
+    ("API, kab + kategori + status", "bench-kabupaten", "/api/v1/registrations/",
+     {"category": "FM", "status": "verified"}),
+    ("API, cari NIK", "bench-analyst", "/api/v1/registrations/", {"q": "NIK"}),
+    ("beranda (dasbor)", "bench-kabupaten", "/", {}),
+    ("halaman desa", "bench-kabupaten", "/wilayah/desa/35.11.01.2001/", {}),
+)
+
+
+def users():
+    from accounts.models import User
+
+    specs = {
+        "bench-analyst": {"role": "kemensos_analyst"},
+        "bench-provinsi": {"role": "dinsos_provinsi", "region_code": "35"},
+        "bench-kabupaten": {"role": "dinsos_kabupaten", "region_code": "35.11"},
+    }
+    return {name: User.objects.update_or_create(username=name, defaults=spec)[0] for name, spec in specs.items()}
+
+
+def run(repeat: int = 20) -> list[dict]:
+    setup_django()
+    from django.conf import settings
+    from django.test import Client
+
+    from ppks.models import Person
+
+    settings.ALLOWED_HOSTS = ["*"]
+    sample_nik = Person.objects.filter(nik__isnull=False).order_by("pk").values_list("nik", flat=True)[500_000 % max(
+        Person.objects.count(), 1)]
+    accounts = users()
+    results = []
+    for label, username, path, params in SCENARIOS:
+        client = Client()
+        client.force_login(accounts[username])
+        query = {key: (sample_nik if value == "NIK" else value) for key, value in params.items()}
+        client.get(path, query)  # warm caches and connections
+        timings = []
+        for _attempt in range(repeat):
+            started = time.perf_counter()
+            response = client.get(path, query)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+        timings.sort()
+        results.append({"label": label, "p50": statistics.median(timings),
+                        "p95": timings[max(int(len(timings) * 0.95) - 1, 0)]})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--json", action="store_true")
+    arguments = parser.parse_args()
+    results = run(arguments.repeat)
+    if arguments.json:
+        print(json.dumps(results))
+        return
+    print("| skenario | p50 ms | p95 ms |")
+    print("| --- | ---: | ---: |")
+    for row in results:
+        print("| {label} | {p50:.1f} | {p95:.1f} |".format(**row))
+
+
+if __name__ == "__main__":
+    main()
