@@ -9,31 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_to
 from ppks.models import Category, Person
 from ppks.nik import check_nik
-from villages.models import Village
-
-SELECT_LIMIT = 500
-
-
-class VillageField(forms.ModelChoiceField):
-    """A village inside the user's scope: a list when short, a code box when the scope is large."""
-
-    def label_from_instance(self, obj: Village) -> str:
-        return "{} — {} ({})".format(obj.name, obj.district.name, obj.code)
-
-
-def village_field_for(user, **kwargs) -> VillageField:
-    queryset = visible_to(user, Village.objects.active()).select_related("district").order_by("district__name", "name")
-    small = queryset[: SELECT_LIMIT + 1].count() <= SELECT_LIMIT
-    widget = forms.Select if small else forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"})
-    return VillageField(
-        queryset=queryset,
-        to_field_name="code",
-        label=_("Desa/kelurahan"),
-        widget=widget,
-        empty_label=_("— pilih desa/kelurahan —"),
-        error_messages={"invalid_choice": _("Desa/kelurahan tidak dikenal atau di luar wilayah kerja Anda.")},
-        **kwargs,
-    )
+from villages.forms import village_field_for
 
 
 class PersonForm(forms.ModelForm):

@@ -4,8 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import SocialPillar, VillageProfile
+from accounts.scoping import visible_to
+from villages.models import SocialPillar, Village, VillageProfile
 from villages.services import parse_lokus_years
+
+SELECT_LIMIT = 500
 
 
 class VillageProfileForm(forms.ModelForm):
@@ -38,3 +41,25 @@ class SocialPillarForm(forms.ModelForm):
         if phone and not (phone.lstrip("+").isdigit() and 8 <= len(phone.lstrip("+")) <= 15):
             raise forms.ValidationError(_("Nomor telepon harus 8-15 angka, boleh diawali +62."))
         return phone
+
+
+class VillageField(forms.ModelChoiceField):
+    """A village inside the user's scope: a list when short, a code box when the scope is large."""
+
+    def label_from_instance(self, obj: Village) -> str:
+        return "{} — {} ({})".format(obj.name, obj.district.name, obj.code)
+
+
+def village_field_for(user, **kwargs) -> VillageField:
+    queryset = visible_to(user, Village.objects.active()).select_related("district").order_by("district__name", "name")
+    small = queryset[: SELECT_LIMIT + 1].count() <= SELECT_LIMIT
+    widget = forms.Select if small else forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"})
+    return VillageField(
+        queryset=queryset,
+        to_field_name="code",
+        label=_("Desa/kelurahan"),
+        widget=widget,
+        empty_label=_("— pilih desa/kelurahan —"),
+        error_messages={"invalid_choice": _("Desa/kelurahan tidak dikenal atau di luar wilayah kerja Anda.")},
+        **kwargs,
+    )
