@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("villages.api.urls")),
     path("", include("ppks.api.urls")),
+    path("", include("dimensions.api.urls")),
 ]

@@ -196,6 +196,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStatusEnum": "ppks.models.Registration.Status",
+        "AssessmentStatusEnum": "dimensions.models.Assessment.Status",
+    },
 }
 
 # LOGGING

@@ -1,0 +1,54 @@
+"""Forms for starting an assessment, adding respondents, the survey and spreadsheet import."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dimensions.models import Assessment, Respondent
+from villages.forms import village_field_for
+
+
+class AssessmentCreateForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["village", "year", "phase", "period_label"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"] = village_field_for(user)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class RespondentForm(forms.ModelForm):
+    class Meta:
+        model = Respondent
+        fields = ["name", "institution", "position", "sex"]
+
+
+class SurveyForm(forms.Form):
+    """One respondent's answers: a 1–5 choice per indicator, all optional while drafting."""
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            choices = [(str(value), str(value)) for value in range(indicator.scale_min, indicator.scale_max + 1)]
+            self.fields[indicator.code] = forms.ChoiceField(
+                label="{} {}".format(indicator.code, indicator.text), choices=choices, required=False,
+                widget=forms.RadioSelect, help_text=indicator.guidance,
+            )
+
+    def blocks(self):
+        """(dimension, [bound fields]) pairs for the template."""
+        grouped = []
+        for indicator in self.indicators:
+            if not grouped or grouped[-1][0] != indicator.dimension:
+                grouped.append((indicator.dimension, []))
+            grouped[-1][1].append(self[indicator.code])
+        return grouped
+
+
+class AnswersImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV atau XLSX"),
+                           help_text=_("Satu baris per responden: responden, lembaga, jabatan, jenis_kelamin, "
+                                       "lalu satu kolom per kode indikator (1.1 … 4.5). Maksimal 5 MB."))

@@ -1,0 +1,88 @@
+"""Survey answers from a spreadsheet (CSV/XLSX as exported from Kobo or Google Forms), one row per respondent."""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 5 * 1024 * 1024
+FIXED_COLUMNS = ("responden", "lembaga", "jabatan", "jenis_kelamin")
+
+
+def read_rows(upload, indicator_codes: list[str]) -> list[dict]:
+    """Rows for ``services.answers_replace``; errors name the line and column ("Baris 3, kolom 1.2: …")."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(_("Berkas lebih dari 5 MB."))
+    name = (upload.name or "").lower()
+    data = upload.read()
+    if name.endswith(".xlsx") or data[:2] == b"PK":
+        table = _xlsx_table(data)
+    elif name.endswith(".csv"):
+        table = _csv_table(data)
+    else:
+        raise ValidationError(_("Format berkas harus CSV atau XLSX."))
+    if not table:
+        raise ValidationError(_("Berkas kosong."))
+    header = [str(cell).strip().lower() for cell in table[0]]
+    missing = [column for column in ("responden", "lembaga", *indicator_codes) if column not in header]
+    if missing:
+        raise ValidationError(_("Kolom wajib tidak ada: {columns}.").format(columns=", ".join(missing)))
+    position = {column: header.index(column) for column in header}
+    rows, errors = [], []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(str(cell).strip() for cell in cells):
+            continue
+        cells = [_text(cell) for cell in cells] + [""] * (len(header) - len(cells))
+        answers = {}
+        for code in indicator_codes:
+            value = cells[position[code]]
+            if value == "":
+                errors.append(_("Baris {line}, kolom {column}: nilai kosong.").format(line=line, column=code))
+            else:
+                answers[code] = value
+        rows.append({
+            "name": cells[position["responden"]], "institution": cells[position["lembaga"]],
+            "position": cells[position["jabatan"]] if "jabatan" in position else "",
+            "sex": cells[position["jenis_kelamin"]].upper() if "jenis_kelamin" in position else "",
+            "answers": answers, "line": line,
+        })
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _text(cell) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip() if cell is not None else ""
+
+
+def _csv_table(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(_("Berkas CSV harus berenkode UTF-8.")) from error
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _xlsx_table(data: bytes) -> list[list]:
+    from ppks.imports import ImportFileError, check_xlsx_archive
+
+    try:
+        check_xlsx_archive(io.BytesIO(data))
+    except ImportFileError as error:
+        raise ValidationError(error.message) from error
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return workbook.get_sheet_by_index(0).to_python()
+
+
+def template_csv(indicator_codes: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*FIXED_COLUMNS, *indicator_codes])
+    writer.writerow(["Siti Aminah", "PKK", "Ketua", "P", *["3"] * len(indicator_codes)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,61 @@
+"""Reads of assessments and scores, always through ``visible_to``."""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.scoping import visible_to
+from dimensions.filters import AssessmentFilterSet
+from dimensions.models import Assessment, DimensionScore, Indicator
+from villages.models import Village
+
+
+def assessment_base(user) -> QuerySet:
+    return visible_to(user, Assessment.objects.all()).select_related(
+        "village__district", "instrument", "assessor", "weakest_dimension"
+    )
+
+
+def assessment_list(*, user, filters=None) -> AssessmentFilterSet:
+    return AssessmentFilterSet(filters if filters is not None else {}, queryset=assessment_base(user))
+
+
+def assessment_get(*, user, pk: int) -> Assessment:
+    assessment = assessment_base(user).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def assessment_indicators(assessment: Assessment) -> list[Indicator]:
+    return list(Indicator.objects.filter(dimension__instrument=assessment.instrument_id)
+                .select_related("dimension").order_by("dimension__number", "code"))
+
+
+def village_history(*, user, village_code: str) -> list[Assessment]:
+    """A village's scored assessments, oldest first, with their dimension scores."""
+    return list(
+        assessment_base(user).filter(village__code=village_code, overall_index__isnull=False)
+        .prefetch_related("scores__dimension").order_by("year", "submitted_at")
+    )
+
+
+def latest_validated(*, user, filters=None) -> QuerySet:
+    """Villages with their latest validated assessment (pemetaan kerentanan sosial), lowest index first."""
+    latest = (
+        Assessment.objects.filter(village=OuterRef("pk"), status=Assessment.Status.VALIDATED)
+        .order_by("-year", "-validated_at").values("pk")[:1]
+    )
+    villages = visible_to(user, Village.objects.active()).annotate(latest_assessment=Subquery(latest)).filter(
+        latest_assessment__isnull=False
+    )
+    assessments = assessment_base(user).filter(pk__in=villages.values("latest_assessment"))
+    filterset = AssessmentFilterSet(filters if filters is not None else {}, queryset=assessments)
+    return filterset.qs.order_by("overall_index", "village__code")
+
+
+def scores_by_assessment(assessments) -> dict[int, dict[int, DimensionScore]]:
+    """{assessment pk: {dimension number: score}} in one query."""
+    table: dict[int, dict[int, DimensionScore]] = {}
+    for score in DimensionScore.objects.filter(assessment__in=list(assessments)).select_related("dimension"):
+        table.setdefault(score.assessment_id, {})[score.dimension.number] = score
+    return table

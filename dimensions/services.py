@@ -1,0 +1,292 @@
+"""Writes for assessments: create, respondents and answers (drafts), submit with scoring, validate, return.
+
+Only drafts and returned assessments can be edited; a validated assessment is frozen.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import scope_of
+from accounts.services import audit_record
+from dimensions import scoring
+from dimensions.models import Answer, Assessment, DimensionScore, Indicator, Instrument, Respondent
+
+ASSESSOR_ROLES = frozenset({"pensosmas", "dinsos_kabupaten", "dinsos_provinsi", "admin"})
+VALIDATOR_ROLES = frozenset({"dinsos_kabupaten", "dinsos_provinsi", "admin"})
+
+
+def _role(user) -> str:
+    return "admin" if user.is_superuser else (user.role or "")
+
+
+def can_assess(user) -> bool:
+    return _role(user) in ASSESSOR_ROLES
+
+
+def can_validate(user) -> bool:
+    return _role(user) in VALIDATOR_ROLES
+
+
+def _require_scope(actor, assessment_or_village_code: str) -> None:
+    if not scope_of(actor).covers(assessment_or_village_code):
+        raise PermissionDenied(_("Desa {code} di luar wilayah kerja Anda.").format(code=assessment_or_village_code))
+
+
+def _require_editable(assessment: Assessment) -> None:
+    if not assessment.is_editable:
+        raise ValidationError(
+            _("Asesmen berstatus '{status}' tidak dapat diubah.").format(status=assessment.get_status_display())
+        )
+
+
+def active_instrument() -> Instrument:
+    instrument = Instrument.objects.filter(is_active=True).order_by("-valid_from").first()
+    if instrument is None:
+        raise ValidationError(_("Belum ada instrumen aktif."))
+    return instrument
+
+
+@transaction.atomic
+def assessment_create(*, actor, village, year: int, phase: str, period_label: str = "",
+                      instrument: Instrument | None = None, client_uuid: uuid.UUID | None = None) -> Assessment:
+    """Start an assessment (a draft). With ``client_uuid`` a resend returns the assessment made the first time."""
+    if client_uuid is not None:
+        existing = Assessment.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.assessor_id != actor.pk:
+                raise ValidationError({"client_uuid": [_("ID klien ini sudah dipakai pengguna lain.")]})
+            return existing
+    if not can_assess(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat membuat asesmen."))
+    _require_scope(actor, village.code)
+    assessment = Assessment(village=village, year=year, phase=phase, period_label=period_label.strip(),
+                            instrument=instrument or active_instrument(), assessor=actor, client_uuid=client_uuid)
+    assessment.full_clean()
+    assessment.save()
+    audit_record(actor=actor, action="dimensions.assessment.create", obj=assessment,
+                 detail={"village": village.code, "year": year, "phase": phase})
+    return assessment
+
+
+def _check_value(indicator: Indicator, value, respondent_label: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or str(value).strip() != str(number) or not indicator.scale_min <= number <= indicator.scale_max:
+        raise ValidationError(
+            _("Indikator {code}, responden {respondent}: nilai '{value}' di luar skala {low}–{high}.").format(
+                code=indicator.code, respondent=respondent_label, value=value, low=indicator.scale_min,
+                high=indicator.scale_max)
+        )
+    return number
+
+
+@transaction.atomic
+def respondent_save(*, assessment: Assessment, actor, name: str, institution: str, position: str = "",
+                    sex: str = "", respondent: Respondent | None = None) -> Respondent:
+    """Add a respondent to an editable assessment, or correct one."""
+    _require_scope(actor, assessment.village_id)
+    _require_editable(assessment)
+    respondent = respondent or Respondent(assessment=assessment)
+    respondent.name, respondent.institution, respondent.position, respondent.sex = (
+        name.strip(), institution.strip(), position.strip(), sex)
+    respondent.full_clean()
+    respondent.save()
+    return respondent
+
+
+@transaction.atomic
+def answers_save(*, assessment: Assessment, actor, respondent: Respondent, values: dict[str, object]) -> int:
+    """Save a respondent's answers ({indicator code: value}) as a draft; empty values are removed.
+
+    Out-of-scale values are refused with the indicator and respondent named; nothing is saved then.
+    """
+    _require_scope(actor, assessment.village_id)
+    _require_editable(assessment)
+    if respondent.assessment_id != assessment.pk:
+        raise ValidationError(_("Responden bukan bagian dari asesmen ini."))
+    indicators = {indicator.code: indicator for indicator in _indicators(assessment)}
+    cleaned, errors = {}, []
+    for code, value in values.items():
+        if code not in indicators:
+            errors.append(_("Indikator {code} tidak ada di instrumen {instrument}.").format(
+                code=code, instrument=assessment.instrument.code))
+            continue
+        if value in (None, ""):
+            cleaned[code] = None
+            continue
+        try:
+            cleaned[code] = _check_value(indicators[code], value, respondent.name)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    existing = {answer.indicator.code: answer for answer in respondent.answers.select_related("indicator")}
+    saved = 0
+    for code, value in cleaned.items():
+        answer = existing.get(code)
+        if value is None:
+            if answer is not None:
+                answer.delete()
+            continue
+        if answer is None:
+            Answer.objects.create(assessment=assessment, respondent=respondent, indicator=indicators[code],
+                                  value=value)
+        elif answer.value != value:
+            answer.value = value
+            answer.save(update_fields=["value"])
+        saved += 1
+    return saved
+
+
+def _indicators(assessment: Assessment) -> list[Indicator]:
+    return list(Indicator.objects.filter(dimension__instrument=assessment.instrument_id)
+                .select_related("dimension").order_by("dimension__number", "code"))
+
+
+def completeness_errors(assessment: Assessment) -> list[str]:
+    """Every respondent must answer every indicator; returns the gaps in Indonesian."""
+    indicators = _indicators(assessment)
+    respondents = list(assessment.respondents.all())
+    if not respondents:
+        return [_("Belum ada responden.")]
+    answered = set(assessment.answers.values_list("respondent_id", "indicator_id"))
+    errors = []
+    for respondent in respondents:
+        missing = [indicator.code for indicator in indicators if (respondent.pk, indicator.pk) not in answered]
+        if missing:
+            errors.append(_("Responden {name} belum menjawab indikator {codes}.").format(
+                name=respondent.name, codes=", ".join(missing)))
+    return errors
+
+
+def _store_scores(assessment: Assessment) -> scoring.Result:
+    indicators = _indicators(assessment)
+    values: dict[int, list[int]] = {indicator.pk: [] for indicator in indicators}
+    for indicator_id, value in assessment.answers.values_list("indicator_id", "value"):
+        values[indicator_id].append(value)
+    instrument = assessment.instrument
+    result = scoring.score(
+        [scoring.IndicatorSpec(indicator.pk, indicator.dimension, indicator.scale_min, indicator.scale_max,
+                               indicator.weight) for indicator in indicators],
+        values,
+        scoring.Thresholds(instrument.band_sedang_from, instrument.band_tinggi_from, instrument.weak_point_below),
+    )
+    codes = {indicator.pk: indicator.code for indicator in indicators}
+    assessment.scores.all().delete()
+    DimensionScore.objects.bulk_create([
+        DimensionScore(
+            assessment=assessment, dimension=dimension, score=value, is_weak_point=dimension in result.weak_points,
+            indicator_means={codes[indicator.pk]: str(result.indicator_means[indicator.pk])
+                             for indicator in indicators if indicator.dimension_id == dimension.pk},
+        )
+        for dimension, value in result.dimension_scores.items()
+    ])
+    assessment.overall_index, assessment.band, assessment.weakest_dimension = (
+        result.overall, result.band, result.weakest)
+    return result
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, actor) -> Assessment:
+    """Check completeness, compute and store the scores, and hand the assessment to Dinas Sosial."""
+    assessment = Assessment.objects.select_for_update().select_related("instrument").get(pk=assessment.pk)
+    _require_scope(actor, assessment.village_id)
+    if not can_assess(actor):
+        raise PermissionDenied(_("Peran Anda tidak dapat mengajukan asesmen."))
+    _require_editable(assessment)
+    errors = completeness_errors(assessment)
+    if errors:
+        raise ValidationError(errors)
+    result = _store_scores(assessment)
+    assessment.status, assessment.submitted_at = Assessment.Status.SUBMITTED, timezone.now()
+    assessment.save()
+    audit_record(actor=actor, action="dimensions.assessment.submit", obj=assessment,
+                 detail={"index": str(result.overall), "band": result.band})
+    return assessment
+
+
+@transaction.atomic
+def assessment_validate(*, assessment: Assessment, actor) -> Assessment:
+    """Dinas Sosial accepts a submitted assessment; from then on it is frozen."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_scope(actor, assessment.village_id)
+    if not can_validate(actor):
+        raise PermissionDenied(_("Hanya Dinas Sosial yang dapat memvalidasi asesmen."))
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Hanya asesmen yang diajukan yang dapat divalidasi."))
+    assessment.status, assessment.validated_at, assessment.validated_by = (
+        Assessment.Status.VALIDATED, timezone.now(), actor)
+    assessment.save()
+    audit_record(actor=actor, action="dimensions.assessment.validate", obj=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(*, assessment: Assessment, actor, reason: str) -> Assessment:
+    """Dinas Sosial sends a submitted assessment back for correction, with a reason."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_scope(actor, assessment.village_id)
+    if not can_validate(actor):
+        raise PermissionDenied(_("Hanya Dinas Sosial yang dapat mengembalikan asesmen."))
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Hanya asesmen yang diajukan yang dapat dikembalikan."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Alasan wajib diisi.")]})
+    assessment.status, assessment.return_reason = Assessment.Status.RETURNED, reason.strip()
+    assessment.save()
+    audit_record(actor=actor, action="dimensions.assessment.return", obj=assessment, detail={"reason": reason})
+    return assessment
+
+
+@transaction.atomic
+def answers_replace(*, assessment: Assessment, actor, rows: list[dict]) -> int:
+    """Replace all respondents and answers of an editable assessment (spreadsheet import, API submit).
+
+    ``rows``: [{"name", "institution", "position", "sex", "answers": {code: value}}]. All-or-nothing:
+    any invalid value refuses the whole set with every problem listed.
+    """
+    _require_scope(actor, assessment.village_id)
+    _require_editable(assessment)
+    indicators = {indicator.code: indicator for indicator in _indicators(assessment)}
+    errors, prepared = [], []
+    for number, row in enumerate(rows, start=1):
+        name = (row.get("name") or "").strip()
+        institution = (row.get("institution") or "").strip()
+        label = name or _("#{number}").format(number=number)
+        if not name:
+            errors.append(_("Responden #{number}: nama kosong.").format(number=number))
+        if not institution:
+            errors.append(_("Responden {label}: lembaga kosong.").format(label=label))
+        values = {}
+        for code, value in (row.get("answers") or {}).items():
+            if code not in indicators:
+                errors.append(_("Responden {label}: indikator {code} tidak ada di instrumen.").format(
+                    label=label, code=code))
+                continue
+            try:
+                values[code] = _check_value(indicators[code], value, label)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        prepared.append((name, institution, (row.get("position") or "").strip(), row.get("sex") or "", values))
+    if errors:
+        raise ValidationError(errors)
+    assessment.answers.all().delete()
+    assessment.respondents.all().delete()
+    answers = []
+    for name, institution, position, sex, values in prepared:
+        respondent = Respondent.objects.create(assessment=assessment, name=name, institution=institution,
+                                               position=position, sex=sex if sex in {"L", "P"} else "")
+        answers.extend(Answer(assessment=assessment, respondent=respondent, indicator=indicators[code], value=value)
+                       for code, value in values.items())
+    Answer.objects.bulk_create(answers)
+    audit_record(actor=actor, action="dimensions.answers.replace", obj=assessment,
+                 detail={"respondents": len(prepared), "answers": len(answers)})
+    return len(answers)
+
+
