@@ -28,6 +28,7 @@ MENU = (
     MenuItem(_("Verifikasi"), "ppks:verification-queue", STAFF_ROLES),
     MenuItem(_("Asesmen"), "dimensions:list"),
     MenuItem(_("Rencana Aksi"), "actionplans:list"),
+    MenuItem(_("Dasbor Program"), "actionplans:dashboard", STAFF_ROLES),
     MenuItem(_("Laporan"), "reports:list", STAFF_ROLES),
     MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
 )

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ActionplansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "actionplans"
+    verbose_name = _("Rencana aksi Pokja Tansosmas")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("villages.api.urls")),
     path("", include("ppks.api.urls")),
     path("", include("dimensions.api.urls")),
+    path("", include("actionplans.api.urls")),
 ]

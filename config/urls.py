@@ -13,6 +13,7 @@ urlpatterns = [
     path("wilayah/", include("villages.urls")),
     path("ppks/", include("ppks.urls")),
     path("asesmen/", include("dimensions.urls")),
+    path("rencana/", include("actionplans.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

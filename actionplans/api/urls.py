@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from actionplans.api import views
+
+router = SimpleRouter()
+router.register("action-plans", views.ActionPlanViewSet, basename="action-plan")
+router.register("programme-stages", views.ProgrammeStageViewSet, basename="programme-stage")
+router.register("monitoring-visits", views.MonitoringVisitViewSet, basename="monitoring-visit")
+
+urlpatterns = router.urls
