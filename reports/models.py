@@ -39,6 +39,7 @@ class ReportJob(models.Model):
     class Kind(models.TextChoices):
         REFERRAL = "referral", _("Surat rujukan PPKS")
         REFERRAL_SUMMARY = "referral_summary", _("Rekap rujukan PPKS")
+        VILLAGE_PROFILE = "village_profile", _("Profil desa")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Dalam antrean")

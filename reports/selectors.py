@@ -3,14 +3,19 @@
 import datetime
 from collections import Counter, OrderedDict
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
 
 from accounts.scoping import visible_to
+from actionplans.models import ActionPlan, Pokja, ProgrammeStage
+from actionplans.services import stimulus_balance
+from dimensions.charts import grouped_bars
+from dimensions.models import Assessment
 from ppks.models import Registration
 from ppks.nik import mask_nik
 from reports.models import ReferralBatch, ReportJob
 from villages import codes
-from villages.models import District, Province, Regency
+from villages.models import District, Province, Regency, Village
 
 OWN_FIELDS = ("pk", "needs", "status", "verified_at", "referred_at")
 RELATED_FIELDS = {
@@ -157,3 +162,47 @@ def visible_jobs(user) -> QuerySet:
 
 def visible_batches(user) -> QuerySet:
     return visible_to(user, ReferralBatch.objects.all())
+
+
+def village_profile_context(job: ReportJob) -> dict:
+    """Everything the village profile report shows, read with the requester's scope."""
+    user = job.requested_by
+    village = visible_to(user, Village.objects.select_related("district__regency__province")).get(
+        code=job.parameters["village"])
+    assessments = list(
+        visible_to(user, Assessment.objects.filter(village=village, overall_index__isnull=False))
+        .prefetch_related("scores__dimension").select_related("weakest_dimension").order_by("year", "submitted_at")
+    )
+    latest = assessments[-1] if assessments else None
+    chart_set = [assessment for assessment in assessments if assessment.phase == "baseline"][-1:] + [
+        assessment for assessment in assessments if assessment.phase == "endline"][-1:]
+    chart = ""
+    if chart_set:
+        dimensions = [score.dimension for score in chart_set[0].scores.all()]
+        chart = grouped_bars(
+            groups=[dimension.code for dimension in dimensions],
+            series=[("{} {}".format(assessment.get_phase_display(), assessment.year),
+                     [{score.dimension.number: score.score for score in assessment.scores.all()}.get(d.number)
+                      for d in dimensions]) for assessment in chart_set],
+        )
+    plan = visible_to(user, ActionPlan.objects.filter(village=village)).order_by("-year").first()
+    today = timezone.localdate()
+    stages = list(ProgrammeStage.objects.filter(village=village, year=plan.year).order_by("order")) if plan else []
+    registrations = visible_to(user, Registration.objects.filter(village=village))
+    return {
+        "village": village,
+        "profile": getattr(village, "profile", None),
+        "lokus_years": list(village.lokus_years.values_list("year", flat=True)),
+        "pillars": list(village.social_pillars.filter(active=True)),
+        "pokja": Pokja.objects.filter(village=village).annotate(member_count=Count("members")).first(),
+        "latest": latest,
+        "latest_scores": list(latest.scores.all()) if latest else [],
+        "chart": chart,
+        "plan": plan,
+        "activities": list(plan.activities.select_related("dimension")) if plan else [],
+        "stages": [(stage, stage.is_late(today)) for stage in stages],
+        "balance": stimulus_balance(village_code=village.code, year=plan.year) if plan else None,
+        "ppks_by_status": list(registrations.values("status").annotate(total=Count("pk")).order_by("status")),
+        "ppks_by_category": list(registrations.values("category__code", "category__name")
+                                 .annotate(total=Count("pk")).order_by("-total")[:10]),
+    }

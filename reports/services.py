@@ -30,6 +30,7 @@ from reports.selectors import (
     report_rows,
     rows_by_district,
     summary_table,
+    village_profile_context,
 )
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -140,6 +141,41 @@ def report_request(
     return job
 
 
+@transaction.atomic
+def village_profile_request(*, actor, village) -> ReportJob:
+    """Request the profile report of one village (profile, latest scores with chart, action plan status)."""
+    if role_of(actor) not in REPORT_ROLES:
+        raise PermissionDenied(_("Peran Anda tidak dapat meminta laporan."))
+    if not scope_of(actor).covers(village.code):
+        raise PermissionDenied(_("Desa {code} di luar wilayah kerja Anda.").format(code=village.code))
+    job = ReportJob.objects.create(kind=ReportJob.Kind.VILLAGE_PROFILE, region_code=village.code,
+                                   requested_by=actor, parameters={"village": village.code})
+    audit_record(actor=actor, action="reports.request", obj=job, detail=job.parameters)
+    _enqueue(job)
+    return job
+
+
+def _village_profile_render(job: ReportJob) -> None:
+    """Render and store the one-part village profile PDF (under the job lock held by the caller)."""
+    context = village_profile_context(job)
+    generated_at = timezone.localtime()
+    pdf = rendering.render_pdf("reports/pdf/village_profile.html", {
+        **context, "title": job.get_kind_display(), "generated_at": generated_at,
+        "office": issuing_office(".".join(job.region_code.split(".")[:2])),
+        "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
+    })
+    footer = "SI-DBS · ID {} · Profil desa {} · {}".format(job.pk, job.region_code,
+                                                          generated_at.strftime("%d-%m-%Y %H:%M"))
+    merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
+    job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
+    job.sha256 = hashlib.sha256(merged).hexdigest()
+    job.page_count, job.progress, job.state, job.finished_at = pages, 100, ReportJob.State.DONE, timezone.now()
+    job.row_count = 1
+    job.save(update_fields=["pdf", "sha256", "page_count", "progress", "state", "finished_at", "row_count"])
+    audit_record(actor=job.requested_by, action="reports.generated", obj=job,
+                 detail={"pages": pages, "sha256": job.sha256})
+
+
 def _enqueue(job: ReportJob) -> None:
     from reports.tasks import report_generate as report_generate_task
 
@@ -193,6 +229,10 @@ def report_generate(*, job_id) -> str:
         job.state, job.started_at, job.error = ReportJob.State.RUNNING, job.started_at or timezone.now(), ""
         job.attempts = F("attempts") + 1
         job.save(update_fields=["state", "started_at", "error", "attempts"])
+        if job.kind == ReportJob.Kind.VILLAGE_PROFILE:
+            job.refresh_from_db()
+            _village_profile_render(job)
+            return "inline"
     job.refresh_from_db()
     rows = report_rows(job)
     summary = summary_table(rows)

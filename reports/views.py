@@ -18,6 +18,7 @@ from reports.forms import ReportParametersForm, VerifyUploadForm
 from reports.models import ReportJob
 from reports.selectors import referral_candidates, summary_table, visible_jobs
 from villages import codes
+from villages.selectors import village_get
 
 PREVIEW_ROWS = 50
 SESSION_PREVIEWS = "referral_previews"
@@ -118,6 +119,16 @@ def _referral_confirm(request):
     request.session[SESSION_PREVIEWS] = previews
     messages.success(request, _("{count} registrasi dirujuk dengan surat {number}. PDF sedang dibuat.").format(
         count=len(preview["ids"]), number=job.batch.letter_number))
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def village_profile_request(request, code: str):
+    """Queue the village profile PDF and follow it on the job page."""
+    _require_reports_role(request.user)
+    village = village_get(user=request.user, code=code)
+    job = services.village_profile_request(actor=request.user, village=village)
     return redirect(job)
 
 

@@ -221,3 +221,31 @@ def test_status_endpoint(client, users, verified):
     body = client.get(reverse("reports:status", args=[job.pk])).json()
     assert body["state"] == "done"
     assert body["progress"] == 100
+
+
+def test_village_profile_report(client, users, verified):
+    from dimensions import services as dimension_services
+    from tests.dimensions.conftest import example_answers
+    from villages.models import Village
+
+    village = Village.objects.get(code="35.11.01.2001")
+    assessment = dimension_services.assessment_create(actor=users["pensosmas"], village=village, year=2026,
+                                                      phase="baseline")
+    dimension_services.answers_replace(assessment=assessment, actor=users["pensosmas"], rows=[
+        {"name": "A", "institution": "PKK", "answers": example_answers("r1")},
+        {"name": "B", "institution": "LKS", "answers": example_answers("r2")}])
+    dimension_services.assessment_submit(assessment=assessment, actor=users["pensosmas"])
+    client.force_login(users["regency"])
+    response = committed(client.post, reverse("reports:village-profile", args=["35.11.01.2001"]))
+    job = ReportJob.objects.get(kind="village_profile")
+    assert response.url == job.get_absolute_url()
+    assert job.state == "done", job.error
+    text = pdf_text(job)
+    assert "PROFIL DESA BERKETAHANAN SOSIAL" in text
+    assert "Sucolor" in text
+    assert "0,4125" in text  # Indonesian decimal comma
+    assert "Rendah" in text
+    client.force_login(users["other_regency"])
+    assert client.post(reverse("reports:village-profile", args=["35.11.01.2001"])).status_code == 404
+    client.force_login(users["pensosmas"])
+    assert client.post(reverse("reports:village-profile", args=["35.11.01.2001"])).status_code == 403
