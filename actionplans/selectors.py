@@ -93,7 +93,8 @@ def programme_dashboard(*, user, year: int | None = None) -> dict:
     return {
         "year": year,
         "villages": profiles.count(),
-        "plans_by_status": dict(plans.values_list("status").annotate(total=Count("pk")).order_by()),
+        "plans_by_status": [(ActionPlan.Status(status).label, total) for status, total in
+                            plans.values_list("status").annotate(total=Count("pk")).order_by("status")],
         "stage_progress": [(ProgrammeStage.Stage(stage).label, count) for stage, count in done_by_stage.items()],
         "stage_villages": len({stage.village_id for stage in stages}),
         "late_stages": late,

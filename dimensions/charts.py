@@ -40,7 +40,7 @@ def grouped_bars(*, groups: list[str], series: list[tuple[str, list[Decimal | No
                                  label))
     legend = format_html_join(
         "", '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>',
-        ((left + index * 130, height - 16, COLOURS[index % len(COLOURS)], left + index * 130 + 14, height - 7, name)
+        ((left + index * 190, height - 16, COLOURS[index % len(COLOURS)], left + index * 190 + 14, height - 7, name)
          for index, (name, _values) in enumerate(series)),
     )
     return format_html(
