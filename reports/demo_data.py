@@ -10,6 +10,7 @@ import datetime
 import random
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -219,3 +220,62 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
                     copy.write_row(row)
 
 
+
+
+def generate_programme(*, villages: int, province: str | None = None, year: int | None = None, seed: int = 2026
+                       ) -> int:
+    """Put ``villages`` villages in the programme: lokus year and profile, a validated baseline with scores,
+    an approved action plan with activities, the seven stages and a stimulus tranche (through the services,
+    so every rule and score is real). Returns how many villages were added."""
+    from actionplans import services as plan_services
+    from dimensions import services as assessment_services
+    from dimensions.models import Indicator
+    from villages.models import LokusYear, VillageProfile
+
+    rng = random.Random(seed)
+    year = year or timezone.localdate().year
+    actor = _generator_user()
+    actor.role, actor.is_active, actor.is_superuser = "admin", True, True  # acts nationally while generating
+    candidates = Village.objects.active().exclude(action_plans__year=year)
+    if province:
+        candidates = candidates.filter(code__startswith=province + ".")
+    codes = list(candidates.order_by("code").values_list("code", flat=True))
+    chosen = sorted(rng.sample(codes, min(villages, len(codes))))
+    indicator_codes = list(Indicator.objects.filter(dimension__instrument__is_active=True).values_list("code",
+                                                                                                      flat=True))
+    created = 0
+    for code in chosen:
+        village = Village.objects.get(code=code)
+        with transaction.atomic():
+            VillageProfile.objects.get_or_create(village=village, defaults={"stage": VillageProfile.Stage.ACT,
+                                                                            "pilot_cohort": "Sintetis"})
+            LokusYear.objects.get_or_create(village=village, year=year)
+            assessment = assessment_services.assessment_create(actor=actor, village=village, year=year,
+                                                               phase="baseline", period_label="Sintetis")
+            level = rng.randint(1, 4)
+            assessment_services.answers_replace(assessment=assessment, actor=actor, rows=[
+                {"name": "Responden {}".format(number + 1), "institution": "Pranata {}".format(number % 6 + 1),
+                 "answers": {code: min(5, max(1, level + rng.randint(-1, 1))) for code in indicator_codes}}
+                for number in range(8)])
+            assessment = assessment_services.assessment_submit(assessment=assessment, actor=actor)
+            assessment_services.assessment_validate(assessment=assessment, actor=actor)
+            plan = plan_services.plan_create(village=village, year=year, actor=actor, assessment=assessment)
+            for proposal in plan_services.proposed_activities(plan, limit=3):
+                plan_services.activity_save(plan=plan, actor=actor, data={
+                    "dimension": proposal["dimension"], "indicators": [proposal["indicator"]],
+                    "title": "Penguatan {}".format(proposal["indicator"].code), "target_group": "Warga desa",
+                    "start_date": datetime.date(year, 4, 1), "end_date": datetime.date(year, 10, 31),
+                    "budget": Decimal(rng.choice((2_000_000, 3_500_000, 5_000_000))), "fund_source": "stimulan",
+                    "responsible_person": "Ketua Pokja"})
+            plan_services.plan_submit(plan=plan, actor=actor)
+            plan_services.plan_review(plan=plan, actor=actor, approve=True)
+            for index, stage in enumerate(plan_services.stages_initialise(village=village, year=year, actor=actor)):
+                planned_end = datetime.date(year, min(12, 1 + index * 2), 28)
+                plan_services.stage_update(stage=stage, actor=actor, data={
+                    "planned_end": planned_end,
+                    "actual_end": planned_end + datetime.timedelta(days=rng.choice((0, 0, 14))) if index < 3 else None})
+            plan_services.tranche_record(village=village, year=year, actor=actor, number=1,
+                                         amount=Decimal(10_000_000), received_on=datetime.date(year, 3, 15),
+                                         reference="SINTETIS/{}".format(code))
+        created += 1
+    return created

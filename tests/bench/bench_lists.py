@@ -26,6 +26,8 @@ SCENARIOS = (
      {"category": "FM", "status": "verified"}),
     ("API, cari NIK", "bench-analyst", "/api/v1/registrations/", {"q": "NIK"}),
     ("beranda (dasbor)", "bench-kabupaten", "/", {}),
+    ("dasbor program, provinsi 35", "bench-provinsi", "/rencana/dasbor/", {}),
+    ("pemetaan kerentanan, provinsi 35", "bench-provinsi", "/asesmen/pemetaan/", {}),
     ("halaman desa", "bench-kabupaten", "/wilayah/desa/35.11.01.2001/", {}),
 )
 

@@ -28,7 +28,8 @@ def run_json(*command: str) -> dict:
 
 
 def ensure_registrations(count: int) -> None:
-    """Generate synthetic people and registrations (generate_demo_data) unless enough are there."""
+    """Generate synthetic people and registrations (generate_demo_data) unless enough are there, and put
+    200 villages of province 35 in the programme (assessments, plans, stages) for the dashboards."""
     check = subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), "shell", "--no-imports", "-c",
          "from ppks.models import Registration; print(Registration.objects.count())"],
@@ -39,6 +40,9 @@ def ensure_registrations(count: int) -> None:
     print("Membuat {} orang sintetis ...".format(thousands(count)), file=sys.stderr)
     subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), "generate_demo_data", "--persons", str(count),
                     "--replace"], check=True, env=bench_environment(), cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), "generate_demo_data", "--persons", "1",
+                    "--province", "35", "--programme-villages", "200"],
+                   check=True, env=bench_environment(), cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
     subprocess.run(["psql", bench_environment()["DATABASE_URL"], "-c", "ANALYZE"], check=False,
                    stdout=subprocess.DEVNULL)
 
@@ -68,7 +72,8 @@ def main() -> None:
     list_rows = 50_000 if arguments.quick else 1_000_000
     ensure_registrations(list_rows)
     for row in run_json(str(BENCH_DIR / "bench_lists.py"), "--json"):
-        target = 50 if "NIK" in row["label"] else 300 if "beranda" in row["label"] else 100
+        target = 50 if "NIK" in row["label"] else 300 if ("beranda" in row["label"] or "dasbor" in row["label"]
+                                                       or "pemetaan" in row["label"]) else 100
         table.append(("{} ({} registrasi)".format(row["label"], thousands(list_rows)),
                       "p50 {:.0f} ms · p95 {:.0f} ms".format(row["p50"], row["p95"]), "p95 < {} ms".format(target),
                       row["p95"] < target))

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from ppks.models import Person, Registration
 from ppks.nik import check_nik
-from reports.demo_data import generate, generated_data_delete
+from reports.demo_data import generate, generate_programme, generated_data_delete
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 22)
@@ -44,3 +44,14 @@ def test_command_replaces_earlier_generated_data(regions, capsys):
     call_command("generate_demo_data", "--persons", "40", "--province", "35", "--replace")
     assert Person.objects.count() == 40
     assert "40 orang" in capsys.readouterr().out
+
+
+def test_programme_villages_get_scored_baselines_and_approved_plans(regions):
+    from actionplans.models import ActionPlan, ProgrammeStage
+    from dimensions.models import Assessment
+
+    assert generate_programme(villages=2, province="35", year=2026, seed=3) == 2
+    assert Assessment.objects.filter(status="validated", overall_index__isnull=False).count() == 2
+    assert ActionPlan.objects.filter(status="approved").count() == 2
+    assert ProgrammeStage.objects.count() == 14
+    assert all(plan.activities.count() == 3 for plan in ActionPlan.objects.all())

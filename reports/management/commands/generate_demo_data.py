@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo_data import generate, generated_data_delete
+from reports.demo_data import generate, generate_programme, generated_data_delete
 
 
 class Command(BaseCommand):
@@ -18,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--province", default=None, help="Kode provinsi, mis. 35; kosong = seluruh Indonesia.")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--replace", action="store_true", help="Hapus data hasil generator sebelumnya dahulu.")
+        parser.add_argument("--programme-villages", type=int, default=0,
+                            help="Jumlah desa lokus dengan asesmen tervalidasi dan rencana aksi disetujui.")
 
-    def handle(self, *args, persons, province, seed, replace, **options):
+    def handle(self, *args, persons, province, seed, replace, programme_villages, **options):
         if persons < 1:
             raise CommandError("--persons harus lebih dari 0.")
         if replace:
@@ -35,3 +37,6 @@ class Command(BaseCommand):
                 result.persons, result.registrations, result.villages, time.perf_counter() - started
             ).replace(",", ".")
         ))
+        if programme_villages:
+            added = generate_programme(villages=programme_villages, province=province, seed=seed)
+            self.stdout.write(self.style.SUCCESS("{} desa lokus dengan asesmen dan rencana aksi.".format(added)))
