@@ -28,14 +28,14 @@ class RespondentForm(forms.ModelForm):
 class SurveyForm(forms.Form):
     """One respondent's answers: a 1–5 choice per indicator, all optional while drafting."""
 
-    def __init__(self, *args, indicators, **kwargs):
+    def __init__(self, *args, indicators, disabled: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         for indicator in indicators:
             choices = [(str(value), str(value)) for value in range(indicator.scale_min, indicator.scale_max + 1)]
             self.fields[indicator.code] = forms.ChoiceField(
                 label="{} {}".format(indicator.code, indicator.text), choices=choices, required=False,
-                widget=forms.RadioSelect, help_text=indicator.guidance,
+                widget=forms.RadioSelect, help_text=indicator.guidance, disabled=disabled,
             )
 
     def blocks(self):

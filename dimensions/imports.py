@@ -11,7 +11,9 @@ FIXED_COLUMNS = ("responden", "lembaga", "jabatan", "jenis_kelamin")
 
 
 def read_rows(upload, indicator_codes: list[str]) -> list[dict]:
-    """Rows for ``services.answers_replace``; errors name the line and column ("Baris 3, kolom 1.2: …")."""
+    """Rows for ``services.answers_replace``, each with its ``line``, so the service names problems by
+    line and column ("Baris 3, kolom 1.2: nilai 7 di luar skala 1–5."). Only the file itself
+    (size, format, missing columns) is checked here."""
     if upload.size > MAX_BYTES:
         raise ValidationError(_("Berkas lebih dari 5 MB."))
     name = (upload.name or "").lower()
@@ -29,26 +31,20 @@ def read_rows(upload, indicator_codes: list[str]) -> list[dict]:
     if missing:
         raise ValidationError(_("Kolom wajib tidak ada: {columns}.").format(columns=", ".join(missing)))
     position = {column: header.index(column) for column in header}
-    rows, errors = [], []
+    rows = []
     for line, cells in enumerate(table[1:], start=2):
-        if not any(str(cell).strip() for cell in cells):
+        if not any(_text(cell) for cell in cells):
             continue
         cells = [_text(cell) for cell in cells] + [""] * (len(header) - len(cells))
-        answers = {}
-        for code in indicator_codes:
-            value = cells[position[code]]
-            if value == "":
-                errors.append(_("Baris {line}, kolom {column}: nilai kosong.").format(line=line, column=code))
-            else:
-                answers[code] = value
+        answers = {code: cells[position[code]] for code in indicator_codes}
         rows.append({
             "name": cells[position["responden"]], "institution": cells[position["lembaga"]],
             "position": cells[position["jabatan"]] if "jabatan" in position else "",
             "sex": cells[position["jenis_kelamin"]].upper() if "jenis_kelamin" in position else "",
             "answers": answers, "line": line,
         })
-    if errors:
-        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("Berkas tidak berisi baris jawaban."))
     return rows
 
 

@@ -36,6 +36,23 @@ def _require_scope(actor, assessment_or_village_code: str) -> None:
         raise PermissionDenied(_("Desa {code} di luar wilayah kerja Anda.").format(code=assessment_or_village_code))
 
 
+def can_edit(user, assessment: Assessment) -> bool:
+    """Whether ``user`` may change the respondents and answers of ``assessment`` (whatever its status).
+
+    Dinas Sosial and administrators may, inside their scope; a Pensosmas only on the assessments
+    they started; Kemensos analysts only read.
+    """
+    if not can_assess(user) or not scope_of(user).covers(assessment.village_id):
+        return False
+    return not user.is_pensosmas or assessment.assessor_id == user.pk
+
+
+def _require_editor(actor, assessment: Assessment) -> None:
+    _require_scope(actor, assessment.village_id)
+    if not can_edit(actor, assessment):
+        raise PermissionDenied(_("Hanya asesor asesmen ini atau Dinas Sosial yang dapat mengubahnya."))
+
+
 def _require_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
         raise ValidationError(
@@ -72,17 +89,22 @@ def assessment_create(*, actor, village, year: int, phase: str, period_label: st
     return assessment
 
 
-def _check_value(indicator: Indicator, value, respondent_label: str) -> int:
+def _check_value(indicator: Indicator, value, respondent_label: str, line: int | None = None) -> int:
+    """``value`` as a whole number on the indicator's scale, or a message naming indicator and respondent.
+
+    Values read from a spreadsheet (``line`` given) are named by line and column instead.
+    """
     try:
         number = int(value)
     except (TypeError, ValueError):
         number = None
     if number is None or str(value).strip() != str(number) or not indicator.scale_min <= number <= indicator.scale_max:
-        raise ValidationError(
-            _("Indikator {code}, responden {respondent}: nilai '{value}' di luar skala {low}–{high}.").format(
-                code=indicator.code, respondent=respondent_label, value=value, low=indicator.scale_min,
-                high=indicator.scale_max)
-        )
+        if line is not None:
+            message = _("Baris {line}, kolom {code}: nilai {value} di luar skala {low}–{high}.")
+        else:
+            message = _("Indikator {code}, responden {respondent}: nilai '{value}' di luar skala {low}–{high}.")
+        raise ValidationError(message.format(line=line, code=indicator.code, respondent=respondent_label,
+                                             value=value, low=indicator.scale_min, high=indicator.scale_max))
     return number
 
 
@@ -90,7 +112,7 @@ def _check_value(indicator: Indicator, value, respondent_label: str) -> int:
 def respondent_save(*, assessment: Assessment, actor, name: str, institution: str, position: str = "",
                     sex: str = "", respondent: Respondent | None = None) -> Respondent:
     """Add a respondent to an editable assessment, or correct one."""
-    _require_scope(actor, assessment.village_id)
+    _require_editor(actor, assessment)
     _require_editable(assessment)
     respondent = respondent or Respondent(assessment=assessment)
     respondent.name, respondent.institution, respondent.position, respondent.sex = (
@@ -106,7 +128,7 @@ def answers_save(*, assessment: Assessment, actor, respondent: Respondent, value
 
     Out-of-scale values are refused with the indicator and respondent named; nothing is saved then.
     """
-    _require_scope(actor, assessment.village_id)
+    _require_editor(actor, assessment)
     _require_editable(assessment)
     if respondent.assessment_id != assessment.pk:
         raise ValidationError(_("Responden bukan bagian dari asesmen ini."))
@@ -196,9 +218,7 @@ def _store_scores(assessment: Assessment) -> scoring.Result:
 def assessment_submit(*, assessment: Assessment, actor) -> Assessment:
     """Check completeness, compute and store the scores, and hand the assessment to Dinas Sosial."""
     assessment = Assessment.objects.select_for_update().select_related("instrument").get(pk=assessment.pk)
-    _require_scope(actor, assessment.village_id)
-    if not can_assess(actor):
-        raise PermissionDenied(_("Peran Anda tidak dapat mengajukan asesmen."))
+    _require_editor(actor, assessment)
     _require_editable(assessment)
     errors = completeness_errors(assessment)
     if errors:
@@ -248,29 +268,37 @@ def assessment_return(*, assessment: Assessment, actor, reason: str) -> Assessme
 def answers_replace(*, assessment: Assessment, actor, rows: list[dict]) -> int:
     """Replace all respondents and answers of an editable assessment (spreadsheet import, API submit).
 
-    ``rows``: [{"name", "institution", "position", "sex", "answers": {code: value}}]. All-or-nothing:
-    any invalid value refuses the whole set with every problem listed.
+    ``rows``: [{"name", "institution", "position", "sex", "answers": {code: value}, "line"}]. All-or-nothing:
+    any invalid or empty value refuses the whole set with every problem listed; rows read from a
+    spreadsheet carry their ``line``, and their problems are named by line and column.
     """
-    _require_scope(actor, assessment.village_id)
+    _require_editor(actor, assessment)
     _require_editable(assessment)
     indicators = {indicator.code: indicator for indicator in _indicators(assessment)}
     errors, prepared = [], []
     for number, row in enumerate(rows, start=1):
         name = (row.get("name") or "").strip()
         institution = (row.get("institution") or "").strip()
+        line = row.get("line")
         label = name or _("#{number}").format(number=number)
         if not name:
-            errors.append(_("Responden #{number}: nama kosong.").format(number=number))
+            errors.append(_("Baris {line}, kolom responden: nama kosong.").format(line=line) if line else
+                          _("Responden #{number}: nama kosong.").format(number=number))
         if not institution:
-            errors.append(_("Responden {label}: lembaga kosong.").format(label=label))
+            errors.append(_("Baris {line}, kolom lembaga: lembaga kosong.").format(line=line) if line else
+                          _("Responden {label}: lembaga kosong.").format(label=label))
         values = {}
         for code, value in (row.get("answers") or {}).items():
             if code not in indicators:
                 errors.append(_("Responden {label}: indikator {code} tidak ada di instrumen.").format(
                     label=label, code=code))
                 continue
+            if value is None or str(value).strip() == "":
+                errors.append(_("Baris {line}, kolom {code}: nilai kosong.").format(line=line, code=code) if line else
+                              _("Indikator {code}, responden {label}: nilai kosong.").format(code=code, label=label))
+                continue
             try:
-                values[code] = _check_value(indicators[code], value, label)
+                values[code] = _check_value(indicators[code], value, label, line)
             except ValidationError as error:
                 errors.extend(error.messages)
         prepared.append((name, institution, (row.get("position") or "").strip(), row.get("sex") or "", values))

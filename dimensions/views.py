@@ -103,7 +103,7 @@ def assessment_detail_view(request, pk: int):
         "scores": scores,
         "chart": _chart_for([assessment]) if scores else "",
         "gaps": services.completeness_errors(assessment) if assessment.is_editable else [],
-        "can_edit": assessment.is_editable and services.can_assess(request.user),
+        "can_edit": assessment.is_editable and services.can_edit(request.user, assessment),
         "can_validate": assessment.status == Assessment.Status.SUBMITTED and services.can_validate(request.user),
     }
     return render(request, "dimensions/assessment_detail.html", context)
@@ -117,7 +117,8 @@ def survey_view(request, pk: int, respondent_pk: int):
     respondent = get_object_or_404(assessment.respondents, pk=respondent_pk)
     indicators = assessment_indicators(assessment)
     initial = {answer.indicator.code: str(answer.value) for answer in respondent.answers.select_related("indicator")}
-    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial)
+    readonly = not (assessment.is_editable and services.can_edit(request.user, assessment))
+    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial, disabled=readonly)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.answers_save(assessment=assessment, actor=request.user, respondent=respondent,
@@ -133,7 +134,7 @@ def survey_view(request, pk: int, respondent_pk: int):
             return redirect(assessment)
     return render(request, "dimensions/survey.html", {
         "assessment": assessment, "respondent": respondent, "form": form,
-        "readonly": not assessment.is_editable,
+        "readonly": readonly,
     })
 
 
@@ -169,6 +170,8 @@ def answers_import_view(request, pk: int):
         response = HttpResponse(imports.template_csv(codes), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="templat-jawaban-asesmen.csv"'
         return response
+    if not (assessment.is_editable and services.can_edit(request.user, assessment)):
+        raise PermissionDenied
     form = AnswersImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():

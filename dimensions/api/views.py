@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -38,8 +38,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer = AssessmentSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        replay = assessment_base(request.user).filter(client_uuid=data["client_uuid"]).first()
-        if replay is not None and replay.assessor_id == request.user.pk:
+        replay = self._replay(data["client_uuid"])
+        if replay is not None:
             return Response(AssessmentSerializer(replay).data, status=status.HTTP_200_OK)
         try:
             with transaction.atomic():
@@ -52,8 +52,18 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                     assessment = services.assessment_submit(assessment=assessment, actor=request.user)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
+        except IntegrityError:
+            # The same UUID sent twice at once: the other request created it first.
+            replay = self._replay(data["client_uuid"])
+            if replay is None:
+                raise
+            return Response(AssessmentSerializer(replay).data, status=status.HTTP_200_OK)
         assessment = self.get_queryset().get(pk=assessment.pk)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    def _replay(self, client_uuid):
+        """The caller's assessment already created with ``client_uuid``, if any."""
+        return self.get_queryset().filter(client_uuid=client_uuid, assessor=self.request.user).first()
 
     def _step(self, request, step):
         serializer = ReasonSerializer(data=request.data)

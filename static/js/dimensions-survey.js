@@ -26,10 +26,10 @@
       var input = form.querySelector("input[name='" + name + "'][value='" + saved[name] + "']");
       if (input && !input.checked) { input.checked = true; restored += 1; }
     });
-    if (restored && status) { status.textContent = "Jawaban yang belum terkirim dipulihkan dari perangkat (" + restored + ")."; }
+    if (restored && status) { status.textContent = form.getAttribute("data-restored-message") + " " + restored; }
   }
   form.addEventListener("change", function () {
     window.localStorage.setItem(key, JSON.stringify(values()));
-    if (status) { status.textContent = "Tersimpan di perangkat; tekan Simpan untuk mengirim."; }
+    if (status) { status.textContent = form.getAttribute("data-kept-message"); }
   });
 })();

@@ -50,3 +50,16 @@ def test_weights_and_scales_are_honoured():
     assert result.dimension_scores == {"D": Decimal("0.6667")}  # (2*4 + 1*0) / (2*4 + 1*4)
     three_point = [scoring.IndicatorSpec("c", "E", 0, 2)]
     assert scoring.score(three_point, {"c": [1, 2]}, THRESHOLDS).dimension_scores == {"E": Decimal("0.7500")}
+
+
+def test_chart_rounds_half_up_in_the_active_language():
+    from django.utils import translation
+
+    from dimensions.charts import grouped_bars
+
+    with translation.override("id"):
+        svg = grouped_bars(groups=["D1"], series=[("Baseline 2026", [Decimal("0.6375")])])
+    assert ">0,64</text>" in svg  # label rounded half-up, Indonesian decimal comma
+    assert "<title>D1: 0,6375</title>" in svg
+    assert "<script" not in svg
+    assert "http://www.w3.org/2000/svg" in svg

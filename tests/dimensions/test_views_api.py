@@ -80,9 +80,11 @@ def test_import_answers_reports_lines_and_replaces_without_duplicates(client, us
     bad_values = ["7", *values[1:-1], ""]
     response = client.post(url, {"file": csv_upload([["Ibu Siti", "PKK", "Ketua", "P", *values],
                                                       ["Pak Darmo", "LKS", "", "L", *bad_values]])})
-    assert response.context["errors"] == ["Baris 3, kolom 4.5: nilai kosong."]
-    response = client.post(url, {"file": csv_upload([["Pak Darmo", "LKS", "", "L", "7", *values[1:]]])})
-    assert response.context["errors"] == ["Indikator 1.1, responden Pak Darmo: nilai '7' di luar skala 1–5."]
+    assert response.context["errors"] == ["Baris 3, kolom 1.1: nilai 7 di luar skala 1–5.",
+                                          "Baris 3, kolom 4.5: nilai kosong."]
+    response = client.post(url, {"file": csv_upload([["Pak Darmo", "", "", "L", "3.5", *values[1:]]])})
+    assert response.context["errors"] == ["Baris 2, kolom lembaga: lembaga kosong.",
+                                          "Baris 2, kolom 1.1: nilai 3.5 di luar skala 1–5."]
     assert not Answer.objects.exists()
     good = [["Ibu Siti", "PKK", "Ketua", "P", *values], ["Pak Darmo", "LKS", "", "L", *values]]
     assert client.post(url, {"file": csv_upload(good)}).status_code == 302
