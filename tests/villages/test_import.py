@@ -126,7 +126,23 @@ def test_management_command_without_path_reads_the_bundled_national_file(capsys)
     call_command("import_regions")
     output = capsys.readouterr().out
     assert "kode baru" in output
-    assert Province.objects.count() >= 34
-    assert Regency.objects.count() >= 514
-    assert Village.objects.count() > 80000
+    assert Province.objects.count() == 38
+    assert Province.objects.get(code="96").name == "Papua Barat Daya"
+    assert Regency.objects.count() == 514
+    assert Village.objects.count() > 83000
     assert Village.objects.get(code="35.11.01.2001").name == "Sucolor"
+
+
+def test_build_region_file_combines_the_four_level_files(tmp_path, capsys):
+    source = tmp_path / "data"
+    source.mkdir()
+    (source / "provinces.csv").write_text("code,name\n35,Jawa Timur\n", encoding="utf-8")
+    (source / "regencies.csv").write_text("code,province_code,name\n35.11,35,Kabupaten  Bondowoso\n", encoding="utf-8")
+    (source / "districts.csv").write_text("code,regency_code,name\n35.11.01,35.11,Maesan\n", encoding="utf-8")
+    (source / "villages.csv").write_text("code,district_code,name\n35.11.01.2001,35.11.01,Sucolor\n",
+                                         encoding="utf-8")
+    output = tmp_path / "wilayah.csv.gz"
+    call_command("build_region_file", str(source), "--output", str(output))
+    call_command("import_regions", str(output))
+    assert "4 kode baru" in capsys.readouterr().out
+    assert Regency.objects.get(code="35.11").name == "Kabupaten Bondowoso"
