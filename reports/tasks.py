@@ -2,10 +2,14 @@
 
 Each task is safe to run twice: the services look at the job and part state under a row lock.
 Transient database errors are retried; anything else marks the job failed with its message.
+Reports are official letters: they are always rendered in Indonesian (``official_language``), also
+when Celery runs eagerly inside the request of a user who browses in English.
 """
 
 from celery import chord, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils import translation
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 PDF_TASK_OPTIONS = {
@@ -19,11 +23,15 @@ PDF_TASK_OPTIONS = {
 }
 
 
+def official_language():
+    """Activate the site language (Indonesian) for the duration of a report task."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _mark_failed(job_id, exc) -> None:
     from reports.services import report_fail
 
     report_fail(job_id=job_id, error="{}: {}".format(type(exc).__name__, exc))
-
 
 
 def _job_failure(self, exc, task_id, args, kwargs, einfo):
@@ -42,7 +50,8 @@ def report_generate(self, job_id: str) -> str:
     from reports.models import ReportPart
     from reports.services import report_generate as generate
 
-    outcome = generate(job_id=job_id)
+    with official_language():
+        outcome = generate(job_id=job_id)
     if outcome == "parts":
         part_ids = ReportPart.objects.filter(job_id=job_id).order_by("index").values_list("pk", flat=True)
         chord([report_render_part.si(part_id) for part_id in part_ids])(report_merge.si(job_id))
@@ -53,7 +62,8 @@ def report_generate(self, job_id: str) -> str:
 def report_render_part(self, part_id: int) -> int:
     from reports.services import report_render_part as render_part
 
-    render_part(part_id=part_id)
+    with official_language():
+        render_part(part_id=part_id)
     return part_id
 
 
@@ -61,5 +71,6 @@ def report_render_part(self, part_id: int) -> int:
 def report_merge(self, job_id: str) -> str:
     from reports.services import report_merge as merge
 
-    merge(job_id=job_id)
+    with official_language():
+        merge(job_id=job_id)
     return job_id

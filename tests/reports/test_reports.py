@@ -77,6 +77,15 @@ def test_referral_pdf_text_matches_the_scoped_rows(client, users, verified):
     assert hashlib.sha256(content).hexdigest() == job.sha256
 
 
+def test_letters_are_indonesian_for_users_browsing_in_english(client, users, verified):
+    client.cookies["django_language"] = "en"
+    preview_and_send(client, users["regency"])
+    text = " ".join(pdf_text(ReportJob.objects.get()).split())
+    assert "Rujukan PPKS ke" in text
+    assert "Bersama ini kami sampaikan rujukan" in text
+    assert "PPKS referral to" not in text
+
+
 def test_csv_and_xlsx_hold_the_same_rows(client, users, verified):
     preview_and_send(client, users["regency"])
     job = ReportJob.objects.get()
