@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test worker bench lint migrations-check demo-data clean
+.PHONY: install run test worker beat bench lint migrations-check demo-data messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install
 worker: install
 	$(VENV)/bin/celery -A config worker -Q default,pdf --concurrency=$${WORKER_CONCURRENCY:-2} --prefetch-multiplier=1 -l info
 
+## make beat: the Celery scheduler (daily retention run, CELERY_BEAT_SCHEDULE); run exactly one (needs REDIS_URL).
+beat: install
+	$(VENV)/bin/celery -A config beat -l info --schedule $${CELERY_BEAT_FILE:-/tmp/sidbs-celerybeat-schedule}
+
 ## make demo-data PERSONS=1000000 PROVINCE=35: synthetic people and registrations (replaces earlier ones).
 demo-data: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_demo_data --persons $${PERSONS:-100000} $${PROVINCE:+--province $$PROVINCE} --replace
@@ -45,6 +49,13 @@ lint: install
 
 migrations-check: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make messages: refresh the English catalogue from the marked strings and compile it (needs gettext).
+## New entries come out untranslated: list them with `$(PY) locale/translate_en.py todo`.
+messages: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py makemessages -l en --ignore=.venv --ignore=build --ignore=tests --ignore=node_modules --ignore=staticfiles --ignore=media
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv
+	-$(PY) locale/translate_en.py check | tail -n 1
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -13,7 +13,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("assigned_villages",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Peran dan wilayah"), {"fields": ("role", "region_code", "assigned_villages", "phone")}),
+        (_("Peran dan wilayah"), {"fields": ("role", "is_head", "region_code", "assigned_villages", "phone")}),
     )
 
 

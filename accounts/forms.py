@@ -1,6 +1,8 @@
-"""Sign-in form with Indonesian labels and messages."""
+"""Sign-in, second-step code, password re-check and password change forms, in Indonesian."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,66 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Nama pengguna atau kata sandi salah. Periksa kembali, huruf besar/kecil dibedakan."),
         "inactive": _("Akun ini tidak aktif. Hubungi administrator."),
     }
+
+
+class CodeForm(forms.Form):
+    """The second sign-in step: a 6-digit code from the app, or one backup code."""
+
+    code = forms.CharField(
+        label=_("Kode verifikasi"),
+        max_length=20,
+        help_text=_("6 angka dari aplikasi autentikator, atau salah satu kode cadangan."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isalnum():
+            raise forms.ValidationError(_("Kode hanya berisi angka atau huruf."))
+        return code
+
+
+class PasswordCheckForm(forms.Form):
+    """Asks for the current password again before a security setting changes (ASVS 7.5.1)."""
+
+    password = forms.CharField(
+        label=_("Kata sandi Anda"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="wrong")
+        return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change with Indonesian labels; the validators of AUTH_PASSWORD_VALIDATORS apply."""
+
+    error_messages = {
+        **auth_forms.SetPasswordForm.error_messages,
+        "password_incorrect": _("Kata sandi lama salah. Periksa kembali."),
+        "password_mismatch": _("Kedua kata sandi baru tidak sama."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Kata sandi lama")
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+        self.fields["new_password1"].help_text = _(
+            "Paling sedikit {length} karakter, tidak mirip nama pengguna, bukan kata sandi umum dan tidak "
+            "seluruhnya angka. Kalimat pendek yang mudah Anda ingat lebih aman daripada kata yang rumit."
+        ).format(length=password_min_length())
+
+
+def password_min_length() -> int:
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith("MinimumLengthValidator"):
+            return validator.get("OPTIONS", {}).get("min_length", 8)
+    return 8

@@ -36,6 +36,11 @@ class User(AbstractUser):
         help_text=_("Desa/kelurahan yang didampingi oleh Pensosmas."),
     )
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    is_head = models.BooleanField(
+        _("kepala dinas/kepala bidang"),
+        default=False,
+        help_text=_("Pimpinan Dinas Sosial; boleh memakai verifikasi dua langkah seperti administrator."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("pengguna")
@@ -53,9 +58,34 @@ class User(AbstractUser):
     def is_pensosmas(self) -> bool:
         return self.role == self.Role.PENSOSMAS
 
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+
+class AuditEventImmutableError(Exception):
+    """An audit event was about to be changed or deleted; the trail is append-only."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit events are added, never changed or removed, also not in bulk."""
+
+    def update(self, **kwargs):
+        raise AuditEventImmutableError(_("Peristiwa audit tidak boleh diubah."))
+
+    def delete(self):
+        raise AuditEventImmutableError(_("Peristiwa audit tidak boleh dihapus."))
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditEventImmutableError(_("Peristiwa audit tidak boleh diubah."))
+
 
 class AuditEvent(models.Model):
-    """One recorded action: who did what to which object, when, with details. Never edited."""
+    """One recorded action: who did what to which object, when, with details.
+
+    Append-only: ``save`` of an existing event, ``delete`` and the queryset's ``update``/``delete``
+    raise ``AuditEventImmutableError``; the admin shows events read-only.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,6 +103,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     detail = models.JSONField(_("rincian"), default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("peristiwa audit")
@@ -81,3 +113,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return "{} {} {}".format(self.occurred_at, self.actor, self.action)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEventImmutableError(_("Peristiwa audit tidak boleh diubah."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventImmutableError(_("Peristiwa audit tidak boleh dihapus."))

@@ -7,6 +7,7 @@ Because codes nest by prefix (``35.11.01.2001`` lies in ``35.11``), a kab/kota s
 prefix match with no join. HTML views, the API, exports and reports all call ``visible_to``.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -25,6 +26,18 @@ class RegionScope:
     @property
     def is_empty(self) -> bool:
         return not (self.national or self.region_code or self.village_codes)
+
+    @property
+    def cache_key(self) -> str:
+        """A short key naming this scope, so users with the same scope share cached figures."""
+        if self.national:
+            return "national"
+        if self.region_code:
+            return "region-" + self.region_code
+        if self.village_codes:
+            joined = ",".join(sorted(self.village_codes)).encode()
+            return "villages-" + hashlib.sha256(joined).hexdigest()[:24]
+        return "empty"
 
     def covers(self, code: str) -> bool:
         """True when the region or village ``code`` lies inside this scope."""

@@ -16,6 +16,8 @@ def audit_record(
     """Record that ``actor`` did ``action`` (``ppks.registration.verify``) to ``obj``.
 
     Called by services inside their transaction, so an action that rolls back leaves no event.
+    ``object_repr`` is ``obj.audit_label`` when the model has one (people are recorded as
+    ``Orang #12``, not by name, so an anonymised person cannot be recovered from the trail).
     """
     ip_address = None
     if request is not None:
@@ -27,7 +29,7 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=str(getattr(obj, "audit_label", obj))[:200] if obj is not None else "",
         ip_address=ip_address,
         detail=detail or {},
     )

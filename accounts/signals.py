@@ -1,14 +1,19 @@
-"""Sign-in and sign-out become audit events."""
+"""Sign-in and sign-out become audit events; sign-in also starts the session clocks and the MFA state."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts import mfa
+from accounts.middleware import session_mark_login
 from accounts.services import audit_record
 
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs):
     audit_record(actor=user, action="accounts.login", obj=user, request=request)
+    if request is not None and hasattr(request, "session"):
+        session_mark_login(request)
+        mfa.session_mark_login(request, user)
 
 
 @receiver(user_logged_out)
@@ -19,9 +24,7 @@ def record_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def record_login_failure(sender, credentials, request=None, **kwargs):
-    audit_record(
-        actor=None,
-        action="accounts.login_failed",
-        detail={"username": str(credentials.get("username", ""))[:150]},
-        request=request,
-    )
+    detail = {"username": str(credentials.get("username", ""))[:150]}
+    if credentials.get("step"):
+        detail["step"] = str(credentials["step"])  # "mfa": a wrong second-step code
+    audit_record(actor=None, action="accounts.login_failed", detail=detail, request=request)

@@ -6,5 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
+    path("masuk/kode/", views.mfa_verify_view, name="mfa-verify"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
+    path("kata-sandi/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("mfa/", views.mfa_setup_view, name="mfa-setup"),
 ]

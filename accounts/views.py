@@ -1,15 +1,205 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in (with the optional second step), sign-out, password change, MFA set-up and the audit log."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import LoginForm
+from accounts import mfa
+from accounts.audit_export import audit_csv_rows
+from accounts.forms import CodeForm, LoginForm, PasswordChangeForm, PasswordCheckForm
+from accounts.selectors import audit_event_list, audit_page
+from accounts.services import audit_record
+from config.ratelimit import rate_limited
+
+
+def _safe_next(request, default: str = "") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return default or reverse("dashboard")
 
 
 class LoginView(auth_views.LoginView):
+    """Password first; a user with an authenticator then goes to the code page before anything else."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if mfa.session_needs_code(self.request):
+            return redirect("{}?{}".format(reverse("accounts:mfa-verify"),
+                                           urlencode({"next": self.get_success_url()})))
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def _locked_out(request):
+    """Sign the session out and show the axes lock page."""
+    credentials = {"username": request.user.get_username()}
+    logout(request)
+    return get_lockout_response(request, None, credentials)
+
+
+def _count_failure(request, step: str):
+    """A wrong code or password inside a signed-in session counts for axes like a failed sign-in."""
+    user_login_failed.send(sender=__name__, credentials={"username": request.user.get_username(), "step": step},
+                           request=request)
+    if getattr(request, "axes_locked_out", False):
+        return _locked_out(request)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify_view(request):
+    """The second sign-in step: a code from the authenticator app or a backup code."""
+    next_url = _safe_next(request)
+    if not mfa.session_needs_code(request):
+        return redirect(next_url)
+    if AxesProxyHandler.is_locked(request, {"username": request.user.get_username()}):
+        return _locked_out(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wait = mfa.throttled_seconds(request.user) if form.cleaned_data["code"].isdigit() else 0
+        if wait:
+            form.add_error("code", _("Terlalu banyak kode salah. Tunggu {seconds} detik, lalu coba lagi.").format(
+                seconds=wait))
+        elif mfa.code_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(next_url)
+        else:
+            if getattr(request, "axes_locked_out", False):
+                return _locked_out(request)
+            form.add_error("code", _("Kode salah atau sudah dipakai. Pastikan jam di ponsel Anda tepat, lalu "
+                                     "coba lagi."))
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup_view(request):
+    """Turn on two-step sign-in (QR code, first code, backup codes once) or turn it off (password again)."""
+    user = request.user
+    if not mfa.mfa_eligible(user):
+        raise PermissionDenied(_("Verifikasi dua langkah hanya untuk administrator dan pimpinan Dinas Sosial."))
+    action = request.POST.get("action", "")
+    device = mfa.totp_device(user)
+    if device is None:
+        pending = mfa.enrolment_start(user=user)
+        form = CodeForm(request.POST if action == "confirm" else None)
+        if action == "confirm" and form.is_valid():
+            codes = mfa.enrolment_confirm(request=request, device=pending, token=form.cleaned_data["code"])
+            if codes is not None:
+                messages.success(request, _("Verifikasi dua langkah aktif."))
+                return _codes_page(request, codes)
+            form.add_error("code", _("Kode tidak cocok. Pindai ulang kode QR atau periksa jam di ponsel Anda."))
+        return render(request, "accounts/mfa_setup.html", {
+            "form": form, "qr": mfa.qr_data_uri(pending.config_url), "secret": mfa.secret_text(pending),
+            "required": mfa.mfa_required(user),
+        })
+    password_form = PasswordCheckForm(request.POST if action in {"disable", "codes"} else None, user=user)
+    if action in {"disable", "codes"}:
+        if not password_form.is_valid():
+            locked = (_count_failure(request, "password-check")
+                      if password_form.has_error("password", "wrong") else None)
+            if locked is not None:
+                return locked
+        elif action == "codes":
+            return _codes_page(request, mfa.backup_codes_renew(request=request))
+        elif mfa.mfa_required(user):
+            password_form.add_error(None, _("Administrator wajib memakai verifikasi dua langkah; fitur ini tidak "
+                                            "dapat dimatikan."))
+        else:
+            mfa.mfa_disable(request=request)
+            messages.success(request, _("Verifikasi dua langkah dimatikan."))
+            return redirect("accounts:mfa-setup")
+    return render(request, "accounts/mfa_status.html", {
+        "device": device, "codes_left": mfa.backup_codes_left(user), "password_form": password_form,
+        "required": mfa.mfa_required(user),
+    })
+
+
+def _codes_page(request, codes: list[str]):
+    response = render(request, "accounts/mfa_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password; the other sessions of the user end, this one stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="accounts.password_change", obj=self.request.user,
+                     request=self.request)
+        messages.success(self.request, _("Kata sandi diganti. Sesi Anda di perangkat lain sudah diakhiri."))
+        return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit log (administrators)
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_admin(user) -> None:
+    if not user.is_admin:
+        raise PermissionDenied(_("Log audit hanya untuk administrator."))
+
+
+@login_required
+@require_GET
+def audit_list_view(request):
+    """Audit events, newest first, filtered; pages without an exact count over the whole table."""
+    _require_admin(request.user)
+    filterset = audit_event_list(filters=request.GET)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = audit_page(queryset, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    response = render(request, "accounts/audit_list.html", {
+        "filterset": filterset, "page": page, "query": query.urlencode(),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+@rate_limited("exports", methods=("GET",))
+def audit_export_view(request):
+    """The filtered events as CSV (streamed); the export is itself an audit event."""
+    _require_admin(request.user)
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = audit_event_list(filters=params)
+    if not filterset.is_valid():
+        return render(request, "accounts/audit_list.html", {"filterset": filterset, "page": None, "query": ""},
+                      status=400)
+    audit_record(actor=request.user, action="accounts.audit.export", request=request,
+                 detail={"filters": {name: value for name, value in params.items() if value}})
+    response = StreamingHttpResponse(audit_csv_rows(filterset.qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="log-audit-{}.csv"'.format(
+        timezone.localdate().isoformat())
+    response["Cache-Control"] = "no-store"
+    return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
 from actionplans.models import ActionPlan, Activity, Pokja, ProgrammeStage, Spending, StimulusTranche
+from config.caching import cached_aggregate
 from villages import codes
 from villages.models import VillageProfile
 
@@ -74,9 +75,19 @@ def spendings_of(plan: ActionPlan) -> QuerySet:
 
 
 def programme_dashboard(*, user, year: int | None = None) -> dict:
-    """Villages in the programme, stage progress, late stages and budget realisation, in the user's scope."""
+    """Villages in the programme, stage progress, late stages and budget realisation, in the user's scope.
+
+    Cached per scope, year and day (late stages depend on today); writes to plans, stages, funds,
+    profiles or lokus years invalidate it (config/caching.py).
+    """
     today = timezone.localdate()
     year = year or today.year
+    return cached_aggregate("programme-dashboard", user=user, domains=("programme", "regions"),
+                            params=(year, today.isoformat()),
+                            compute=lambda: _programme_figures(user=user, year=year, today=today))
+
+
+def _programme_figures(*, user, year: int, today) -> dict:
     profiles = visible_to(user, VillageProfile.objects.filter(village__lokus_years__year=year)).select_related(
         "village__district")
     stages = list(visible_to(user, ProgrammeStage.objects.filter(year=year)).select_related("village"))

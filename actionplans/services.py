@@ -24,12 +24,14 @@ from actionplans.models import (
     Spending,
     StimulusTranche,
 )
+from config import uploads
+from config.caching import aggregates_changed
 from dimensions.models import Assessment, DimensionScore, Indicator
 
 PLANNER_ROLES = frozenset({"pensosmas", "dinsos_kabupaten", "dinsos_provinsi", "admin"})
 APPROVER_ROLES = frozenset({"dinsos_kabupaten", "dinsos_provinsi", "admin"})
-EVIDENCE_TYPES = {".jpg": ("photo", b"\xff\xd8\xff"), ".jpeg": ("photo", b"\xff\xd8\xff"),
-                  ".png": ("photo", b"\x89PNG"), ".pdf": ("document", b"%PDF-")}
+# Extension: kind. Content, size and image integrity are checked by ``config.uploads.check_upload``.
+EVIDENCE_TYPES = {".jpg": "photo", ".jpeg": "photo", ".png": "photo", ".pdf": "document"}
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -95,6 +97,7 @@ def plan_create(*, village, year: int, actor, title: str = "", assessment: Asses
                       title=title.strip() or _("Rencana aksi {village} {year}").format(village=village.name, year=year))
     plan.full_clean()
     plan.save()
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.plan.create", obj=plan,
                  detail={"assessment": assessment.pk if assessment else None})
     return plan
@@ -139,6 +142,7 @@ def activity_save(*, plan: ActionPlan, actor, data: dict, activity: Activity | N
     activity.full_clean()
     activity.save()
     activity.indicators.set(indicators)
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.activity.save", obj=activity,
                  detail={"plan": plan.pk, "budget": str(activity.budget)})
     return activity
@@ -158,22 +162,19 @@ def activity_progress_update(*, activity: Activity, actor, status: str, progress
 
 @transaction.atomic
 def evidence_add(*, activity: Activity, actor, upload, caption: str = "") -> ActivityEvidence:
-    """Attach a JPEG/PNG photo or PDF (≤ 5 MB, checked by extension and content)."""
+    """Attach a JPEG/PNG photo or PDF (≤ 5 MB, checked by extension and content), stored under a random name."""
     _require(actor, activity.plan.village_id)
-    name = (upload.name or "").lower()
-    extension = name[name.rfind("."):] if "." in name else ""
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError({"file": [_("Hanya foto JPG/PNG atau dokumen PDF.")]})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": [_("Berkas lebih dari 5 MB.")]})
-    kind, magic = EVIDENCE_TYPES[extension]
-    head = upload.read(len(magic))
-    upload.seek(0)
-    if head != magic:
-        raise ValidationError({"file": [_("Isi berkas tidak sesuai dengan jenisnya ({extension}).").format(
-            extension=extension)]})
-    evidence = ActivityEvidence(activity=activity, kind=kind, caption=caption.strip(), uploaded_by=actor)
-    evidence.file.save(upload.name, upload, save=False)
+    try:
+        extension = uploads.check_upload(
+            upload, extensions=set(EVIDENCE_TYPES), max_bytes=EVIDENCE_MAX_BYTES,
+            too_large_message=_("Berkas lebih dari 5 MB."),
+            unsupported_message=_("Hanya foto JPG/PNG atau dokumen PDF."),
+        )
+    except uploads.UploadRejected as error:
+        raise ValidationError({"file": [error.message]}) from error
+    evidence = ActivityEvidence(activity=activity, kind=EVIDENCE_TYPES[extension], caption=caption.strip(),
+                                uploaded_by=actor)
+    evidence.file.save(uploads.random_name(upload.name), upload, save=False)
     evidence.save()
     audit_record(actor=actor, action="actionplans.evidence.add", obj=evidence, detail={"activity": activity.pk})
     return evidence
@@ -188,6 +189,7 @@ def plan_submit(*, plan: ActionPlan, actor) -> ActionPlan:
         raise ValidationError(_("Tambahkan minimal satu kegiatan sebelum mengajukan."))
     plan.status = ActionPlan.Status.SUBMITTED
     plan.save(update_fields=["status"])
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.plan.submit", obj=plan)
     return plan
 
@@ -206,6 +208,7 @@ def plan_review(*, plan: ActionPlan, actor, approve: bool, reason: str = "") -> 
             raise ValidationError({"reason": [_("Alasan wajib diisi.")]})
         plan.status, plan.return_reason = ActionPlan.Status.RETURNED, reason.strip()
     plan.save()
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.plan.approve" if approve else "actionplans.plan.return", obj=plan,
                  detail={"reason": reason})
     return plan
@@ -217,6 +220,7 @@ def stages_initialise(*, village, year: int, actor) -> list[ProgrammeStage]:
     _require(actor, village.code)
     for order, stage in enumerate(ProgrammeStage.ORDER):
         ProgrammeStage.objects.get_or_create(village=village, year=year, stage=stage, defaults={"order": order})
+    aggregates_changed("programme")
     return list(ProgrammeStage.objects.filter(village=village, year=year).order_by("order"))
 
 
@@ -230,6 +234,7 @@ def stage_update(*, stage: ProgrammeStage, actor, data: dict) -> ProgrammeStage:
             raise ValidationError({end: [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]})
     stage.full_clean()
     stage.save()
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.stage.update", obj=stage, detail={"stage": stage.stage})
     return stage
 
@@ -247,6 +252,7 @@ def tranche_record(*, village, year: int, actor, number: int, amount: Decimal, r
                               reference=reference.strip(), recorded_by=actor)
     tranche.full_clean()
     tranche.save()
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.stimulus.tranche", obj=tranche, detail={"amount": str(amount)})
     return tranche
 
@@ -290,6 +296,7 @@ def spending_record(*, activity: Activity, actor, amount: Decimal, spent_on, des
             spending.override_reason, spending.authorised_by = override_reason.strip(), actor
     spending.full_clean()
     spending.save()
+    aggregates_changed("programme")
     audit_record(actor=actor, action="actionplans.spending.record", obj=spending,
                  detail={"amount": str(amount), "override": bool(spending.override_reason)})
     return spending

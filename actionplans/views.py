@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import visible_to
 from actionplans import services
@@ -25,7 +26,7 @@ from actionplans.forms import (
     StageForm,
     TrancheForm,
 )
-from actionplans.models import ActionPlan, Evaluation, MonitoringVisit, ProgrammeStage
+from actionplans.models import ActionPlan, ActivityEvidence, Evaluation, MonitoringVisit, ProgrammeStage
 from actionplans.selectors import (
     plan_activities,
     plan_base,
@@ -37,6 +38,7 @@ from actionplans.selectors import (
     stages_of,
     tranches_of,
 )
+from config import uploads
 from villages.selectors import village_get
 
 
@@ -227,6 +229,18 @@ def plan_transition_view(request, pk: int, action: str):
     else:
         messages.success(request, _("Status rencana aksi diperbarui."))
     return redirect(plan)
+
+
+@login_required
+@require_GET
+def evidence_download_view(request, pk: int, activity_pk: int, evidence_pk: int):
+    """One evidence file, for users who may see the plan's village; always a download, never inline."""
+    plan = plan_get(user=request.user, pk=pk)
+    evidence = get_object_or_404(ActivityEvidence, pk=evidence_pk, activity_id=activity_pk, activity__plan=plan)
+    if not evidence.file:
+        raise Http404
+    filename = "bukti-{}{}".format(evidence.pk, uploads.extension_of(evidence.file.name))
+    return uploads.attachment(evidence.file.open("rb"), filename=filename)
 
 
 @login_required

@@ -63,3 +63,34 @@ def cache_settings(*, redis_url: str | None) -> dict[str, dict[str, object]]:
             "KEY_PREFIX": "sidbs",
         }
     }
+
+
+RATE_PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
+                "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/hour"`` -> ``(10, 3600)``: requests per period, in DRF's format (s, m, h, d or sec, min, hour, day)."""
+    number, _slash, period = rate.strip().partition("/")
+    if not number.strip().isdigit() or int(number) < 1 or period.strip().lower() not in RATE_PERIODS:
+        raise ValueError(rate)
+    return int(number), RATE_PERIODS[period.strip().lower()]
+
+
+def rate_limits(rates: dict[str, str]) -> dict[str, str | None]:
+    """Check each ``scope: rate`` ("10/hour"; "off" lifts the limit) and return them for the settings."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    checked: dict[str, str | None] = {}
+    for scope, rate in rates.items():
+        if rate.strip().lower() == "off":
+            checked[scope] = None
+            continue
+        try:
+            parse_rate(rate)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "Batas laju '{}' tidak sah: '{}'. Tulis seperti 10/hour, 60/minute atau off.".format(scope, rate)
+            ) from None
+        checked[scope] = rate.strip()
+    return checked

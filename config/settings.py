@@ -10,10 +10,11 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import cache_settings, celery_settings
+from config.env import cache_settings, celery_settings, rate_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,9 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -99,9 +103,18 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINU
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Second factor (django-otp, TOTP apps plus one-time backup codes): administrators and Dinas Sosial
+# heads may enrol at /akun/mfa/; with SIDBS_MFA_REQUIRED_FOR_ADMINS administrators must. Wrong codes
+# count as failed sign-ins for axes. API tokens (Authorization: Token) are not asked for a code.
+SIDBS_MFA_REQUIRED_FOR_ADMINS = env.bool("SIDBS_MFA_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = "SI-DBS"
+# Length, not composition rules (ASVS 6.2.1/6.2.5); the 20,000 most common passwords are refused.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("SIDBS_PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -116,7 +129,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -164,6 +180,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+# Sessions end after this many idle minutes and, however active, this many hours after sign-in
+# (ASVS 7.3.1/7.3.2; accounts.middleware.SessionTimeoutMiddleware). A new session key is issued at
+# sign-in, and changing the password ends the user's other sessions (Django's session auth hash).
+SIDBS_SESSION_IDLE_MINUTES = env.int("SIDBS_SESSION_IDLE_MINUTES", default=30)
+SIDBS_SESSION_MAX_HOURS = env.int("SIDBS_SESSION_MAX_HOURS", default=SESSION_COOKIE_AGE // 3600 or 8)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -183,10 +205,41 @@ if not DEBUG:
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = cache_settings(redis_url=REDIS_URL or None)
+# Upper bound on how stale a cached dashboard figure may be (config/caching.py; services invalidate on writes).
+SIDBS_AGGREGATE_CACHE_SECONDS = env.int("SIDBS_AGGREGATE_CACHE_SECONDS", default=300)
 LONGEST_TASK_SECONDS = 30 * 60
 # Rows per part of a large report; parts render in parallel on the pdf queue, then merge.
 REPORT_PART_ROWS = env.int("SIDBS_REPORT_PART_ROWS", default=1500)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
+# Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
+CELERY_BEAT_SCHEDULE = {
+    "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+}
+
+# PERSONAL DATA (UU 27/2022)
+# ------------------------------------------------------------------------------
+# Years a person's data is kept after their last registration was closed or rejected; then anonymised.
+SIDBS_RETENTION_YEARS = env.int("SIDBS_RETENTION_YEARS", default=5)
+
+# RATE LIMITS
+# ------------------------------------------------------------------------------
+# Requests per user (per address when anonymous) for each scope of config/ratelimit.py, each
+# overridable by SIDBS_THROTTLE_<SCOPE> ("10/hour", "60/minute" or "off"). The API and the HTML
+# views that start the same work share them.
+RATE_LIMIT_DEFAULTS = {
+    "user": "300/minute",
+    "anon": "30/minute",
+    "exports": "20/hour",
+    "reports": "10/hour",
+    "imports": "20/hour",
+    "nik": "60/hour",
+    "nik_search": "300/hour",
+    "auth": "10/minute",
+    "verify": "30/hour",
+}
+SIDBS_RATE_LIMITS = rate_limits({
+    scope: env("SIDBS_THROTTLE_" + scope.upper(), default="") or rate for scope, rate in RATE_LIMIT_DEFAULTS.items()
+})
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -200,6 +253,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": (
+        "config.ratelimit.AnonThrottle",
+        "config.ratelimit.UserThrottle",
+        "config.ratelimit.ScopedThrottle",
+    ),
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    # Client address for anonymous limits: the last X-Forwarded-For hop added by our own proxies, if any.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+                           else 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SI-DBS API",
@@ -210,6 +272,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "ppks.models.Registration.Status",
         "AssessmentStatusEnum": "dimensions.models.Assessment.Status",
@@ -222,8 +288,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request lines (runserver's django.server, django.request) never show a NIK or No. KK.
+    "filters": {"mask_nik": {"()": "config.log_filters.MaskNikFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_nik"]}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every laid-out page at INFO; keep its warnings only.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

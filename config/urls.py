@@ -1,15 +1,15 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from config import views
+from config.api import ObtainAuthTokenView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("akun/", include("accounts.urls")),
+    path("audit/", include("accounts.audit_urls")),
     path("wilayah/", include("villages.urls")),
     path("ppks/", include("ppks.urls")),
     path("asesmen/", include("dimensions.urls")),
@@ -18,12 +18,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_router")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Uploaded and generated files (MEDIA_ROOT) are never served directly, not even with DEBUG: each
+# is sent by a view that checks who may see it (ppks imports, activity evidence, reports).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -9,15 +9,21 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_of
 from config.health import broker_status, database_status
+from ppks.selectors import registration_status_counts
 from villages.selectors import region_summary_for
+
+# Roles whose landing page shows the region and PPKS figures of their scope.
+SUMMARY_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
 
 
 @login_required
 def dashboard(request):
-    """The landing page; its template and figures depend on the user's role."""
+    """The landing page; its template and figures depend on the user's role (figures cached per scope)."""
     user = request.user
     role = "admin" if user.is_superuser else (user.role or "none")
-    context = {"scope": scope_of(user), "summary": region_summary_for(user), "role": role}
+    context = {"scope": scope_of(user), "role": role}
+    if role in SUMMARY_ROLES:
+        context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
     return render(request, "dashboard/{}.html".format(role), context)
 
 

@@ -24,6 +24,10 @@ class RespondentForm(forms.ModelForm):
         model = Respondent
         fields = ["name", "institution", "position", "sex"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = [("", _("Tidak dicatat")), *self.fields["sex"].choices[1:]]
+
 
 class SurveyForm(forms.Form):
     """One respondent's answers: a 1–5 choice per indicator, all optional while drafting."""

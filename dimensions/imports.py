@@ -6,6 +6,8 @@ import io
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from config import uploads
+
 MAX_BYTES = 5 * 1024 * 1024
 FIXED_COLUMNS = ("responden", "lembaga", "jabatan", "jenis_kelamin")
 
@@ -14,16 +16,16 @@ def read_rows(upload, indicator_codes: list[str]) -> list[dict]:
     """Rows for ``services.answers_replace``, each with its ``line``, so the service names problems by
     line and column ("Baris 3, kolom 1.2: nilai 7 di luar skala 1–5."). Only the file itself
     (size, format, missing columns) is checked here."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("Berkas lebih dari 5 MB."))
-    name = (upload.name or "").lower()
+    try:
+        extension = uploads.check_upload(
+            upload, extensions={".csv", ".xlsx"}, max_bytes=MAX_BYTES,
+            too_large_message=_("Berkas lebih dari 5 MB."),
+            unsupported_message=_("Format berkas harus CSV atau XLSX."),
+        )
+    except uploads.UploadRejected as error:
+        raise ValidationError(error.message) from error
     data = upload.read()
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        table = _xlsx_table(data)
-    elif name.endswith(".csv"):
-        table = _csv_table(data)
-    else:
-        raise ValidationError(_("Format berkas harus CSV atau XLSX."))
+    table = _xlsx_table(data) if extension == ".xlsx" else _csv_table(data)
     if not table:
         raise ValidationError(_("Berkas kosong."))
     header = [str(cell).strip().lower() for cell in table[0]]
@@ -64,16 +66,14 @@ def _csv_table(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_table(data: bytes) -> list[list]:
-    from ppks.imports import ImportFileError, check_xlsx_archive
-
-    try:
-        check_xlsx_archive(io.BytesIO(data))
-    except ImportFileError as error:
-        raise ValidationError(error.message) from error
+    """The first sheet; the archive was checked by ``uploads.check_upload`` before."""
     from python_calamine import CalamineWorkbook
 
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return workbook.get_sheet_by_index(0).to_python()
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return workbook.get_sheet_by_index(0).to_python()
+    except Exception as error:  # calamine raises its own error types for damaged workbooks
+        raise ValidationError(_("Berkas Excel tidak dapat dibaca.")) from error
 
 
 def template_csv(indicator_codes: list[str]) -> bytes:

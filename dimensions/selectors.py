@@ -1,9 +1,10 @@
 """Reads of assessments and scores, always through ``visible_to``."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.scoping import visible_to
+from config.caching import cached_aggregate
 from dimensions.filters import AssessmentFilterSet
 from dimensions.models import Assessment, DimensionScore, Indicator
 from villages.models import Village
@@ -19,8 +20,12 @@ def assessment_list(*, user, filters=None) -> AssessmentFilterSet:
     return AssessmentFilterSet(filters if filters is not None else {}, queryset=assessment_base(user))
 
 
-def assessment_get(*, user, pk: int) -> Assessment:
-    assessment = assessment_base(user).filter(pk=pk).first()
+def assessment_get(*, user, pk: int, with_scores: bool = False) -> Assessment:
+    """One visible assessment (Http404 otherwise); ``with_scores`` loads its dimension scores in one query."""
+    queryset = assessment_base(user).filter(pk=pk)
+    if with_scores:
+        queryset = queryset.prefetch_related(Prefetch("scores", DimensionScore.objects.select_related("dimension")))
+    assessment = queryset.first()
     if assessment is None:
         raise Http404
     return assessment
@@ -51,6 +56,15 @@ def latest_validated(*, user, filters=None) -> QuerySet:
     assessments = assessment_base(user).filter(pk__in=villages.values("latest_assessment"))
     filterset = AssessmentFilterSet(filters if filters is not None else {}, queryset=assessments)
     return filterset.qs.order_by("overall_index", "village__code")
+
+
+def latest_validated_count(*, user, filters=None) -> int:
+    """How many villages ``latest_validated`` lists for these filters; cached per scope (config/caching.py)."""
+    filters = filters if filters is not None else {}
+    lists = filters.lists() if hasattr(filters, "lists") else ((key, [value]) for key, value in filters.items())
+    params = sorted((key, tuple(values)) for key, values in lists if key not in {"page", "format"})
+    return cached_aggregate("mapping-count", user=user, domains=("assessments", "regions"), params=params,
+                            compute=lambda: latest_validated(user=user, filters=filters).count())
 
 
 def scores_by_assessment(assessments) -> dict[int, dict[int, DimensionScore]]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_of
 from accounts.services import audit_record
+from config.caching import aggregates_changed
 from dimensions import scoring
 from dimensions.models import Answer, Assessment, DimensionScore, Indicator, Instrument, Respondent
 
@@ -243,6 +244,7 @@ def assessment_validate(*, assessment: Assessment, actor) -> Assessment:
     assessment.status, assessment.validated_at, assessment.validated_by = (
         Assessment.Status.VALIDATED, timezone.now(), actor)
     assessment.save()
+    aggregates_changed("assessments")
     audit_record(actor=actor, action="dimensions.assessment.validate", obj=assessment)
     return assessment
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import audit_record
+from config.caching import CountedPaginator
+from config.ratelimit import rate_limited
 from dimensions import imports, services
 from dimensions.charts import grouped_bars
 from dimensions.forms import AnswersImportForm, AssessmentCreateForm, RespondentForm, SurveyForm
@@ -21,6 +23,7 @@ from dimensions.selectors import (
     assessment_indicators,
     assessment_list,
     latest_validated,
+    latest_validated_count,
     scores_by_assessment,
     village_history,
 )
@@ -81,7 +84,7 @@ def _chart_for(assessments: list[Assessment]) -> str:
 @require_http_methods(["GET", "POST"])
 def assessment_detail_view(request, pk: int):
     """Scores, respondents (POST adds one), workflow buttons."""
-    assessment = assessment_get(user=request.user, pk=pk)
+    assessment = assessment_get(user=request.user, pk=pk, with_scores=True)
     form = RespondentForm(request.POST or None)
     if request.method == "POST":
         try:
@@ -95,7 +98,7 @@ def assessment_detail_view(request, pk: int):
             raise
     respondents = list(assessment.respondents.prefetch_related("answers"))
     indicator_count = len(assessment_indicators(assessment))
-    scores = list(assessment.scores.select_related("dimension"))
+    scores = list(assessment.scores.all())
     context = {
         "assessment": assessment,
         "respondents": [(respondent, len(respondent.answers.all()), indicator_count) for respondent in respondents],
@@ -162,6 +165,7 @@ def assessment_transition_view(request, pk: int, action: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("imports")
 def answers_import_view(request, pk: int):
     """Replace respondents and answers from a CSV/XLSX (Kobo/Google Forms export); all-or-nothing."""
     assessment = assessment_get(user=request.user, pk=pk)
@@ -203,12 +207,14 @@ MAPPING_COLUMNS = ("Kode desa", "Desa", "Kecamatan", "Tahun", "Tahap", "Indeks",
 
 
 @login_required
+@rate_limited("exports", methods=("GET",), when=lambda request: request.GET.get("format") == "csv")
 def mapping_view(request):
     """Pemetaan kerentanan sosial: each village's latest validated index and weakest dimension; CSV export."""
     assessments = latest_validated(user=request.user, filters=request.GET)
     if request.GET.get("format") == "csv":
         return _mapping_csv(request, assessments)
-    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = latest_validated_count(user=request.user, filters=request.GET)
+    page = CountedPaginator(assessments, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     scores = scores_by_assessment(page.object_list)
     rows = [(assessment, [scores.get(assessment.pk, {}).get(number) for number in (1, 2, 3, 4)])
             for assessment in page]

@@ -37,8 +37,36 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+NIK_IN_URL_MESSAGE = _(
+    "NIK atau No. KK tidak boleh dikirim lewat alamat (URL) karena alamat tercatat di log dan riwayat peramban. "
+    "Di halaman daftar, ketik NIK di kotak pencarian (formulir dikirim secara aman). Lewat API, kirim "
+    'POST /api/v1/registrations/search/ dengan badan JSON {"nik": "<16 digit>"}.'
+)
+# Names carry no digits; a search term with this many digits is (part of) a NIK or No. KK.
+NIK_DIGITS_IN_URL = 10
+
+
+def looks_like_nik(value: str) -> bool:
+    return sum(character.isdigit() for character in value or "") >= NIK_DIGITS_IN_URL
+
+
+def refuse_nik_in_url(value: str) -> None:
+    """The ``q`` parameter travels in the URL, so it may search names only (ASVS 14.2.1)."""
+    if looks_like_nik(value):
+        raise forms.ValidationError(NIK_IN_URL_MESSAGE, code="nik_in_url")
+
+
+def filter_nik(queryset, nik: str):
+    """Registrations of the person with this NIK or in the family with this No. KK (exact match)."""
+    return queryset.filter(Q(person__nik=nik) | Q(person__kk_number=nik))
+
+
 class RegistrationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Nama, NIK atau No. KK"), method="filter_text")
+    """Every filter here is a URL parameter; a NIK or No. KK search goes through ``filter_nik`` instead
+    (the list page's POST search form, the API's ``POST registrations/search/``)."""
+
+    q = django_filters.CharFilter(label=_("Nama, NIK atau No. KK"), method="filter_text",
+                                  validators=[refuse_nik_in_url])
     region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region",
                                        widget=forms.TextInput(attrs={"placeholder": "35.11"}))
     category = django_filters.ModelChoiceFilter(
@@ -74,8 +102,6 @@ class RegistrationFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.isdigit() and len(value) == 16:
-            return queryset.filter(Q(person__nik=value) | Q(person__kk_number=value))
         if len(value) < 3:
             return queryset.filter(person__name__istartswith=value)
         return queryset.filter(person__name__icontains=value)

@@ -46,7 +46,7 @@ class PersonForm(forms.ModelForm):
 
     def clean_nik(self) -> str | None:
         """Format errors and an already registered NIK are refused here; mismatches warn later."""
-        nik = self.cleaned_data["nik"].replace(" ", "") or None
+        nik = (self.cleaned_data["nik"] or "").replace(" ", "") or None
         if nik is None:
             return None
         errors = check_nik(nik).errors
@@ -96,6 +96,39 @@ class PersonForm(forms.ModelForm):
                 )
         else:
             cleaned["nik_status"] = Person.NikStatus.RECORDED
+        return cleaned
+
+
+class PersonCorrectionForm(PersonForm):
+    """Correcting a person's data (rectification, UU 27/2022): the same fields plus the reason, required."""
+
+    correction_reason = forms.CharField(
+        label=_("Alasan koreksi"), max_length=500,
+        help_text=_("Misalnya: salah ketik saat pendaftaran, sesuai KK terbaru. Jangan tulis NIK di sini."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Alasan koreksi wajib diisi.")},
+    )
+
+
+class PersonAnonymiseForm(forms.Form):
+    """Anonymise a person: the reason is required; forcing (open registrations) is for administrators."""
+
+    reason = forms.CharField(
+        label=_("Alasan anonimisasi"), max_length=500,
+        help_text=_("Misalnya: permintaan subjek data tanggal ...; jangan tulis nama atau NIK."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Alasan anonimisasi wajib diisi.")},
+    )
+    force = forms.BooleanField(label=_("Paksa walau registrasi masih aktif (administrator)"), required=False)
+
+    def __init__(self, *args, allow_force: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_force:
+            del self.fields["force"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("force", False)
         return cleaned
 
 

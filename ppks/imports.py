@@ -20,7 +20,6 @@ import datetime
 import hashlib
 import io
 import time
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -34,15 +33,18 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import scope_of
 from accounts.services import audit_record
+from config import uploads
+from config.uploads import UploadRejected
+from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
 from villages.models import District, Regency, Village
 
 MAX_UPLOAD_BYTES = getattr(settings, "PPKS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
-MAX_UNCOMPRESSED_BYTES = getattr(settings, "PPKS_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
-MAX_COMPRESSION_RATIO = 100
-MAX_ZIP_MEMBERS = 1000
+MAX_UNCOMPRESSED_BYTES = getattr(settings, "PPKS_IMPORT_MAX_UNCOMPRESSED_BYTES", uploads.XLSX_MAX_UNCOMPRESSED_BYTES)
+MAX_COMPRESSION_RATIO = uploads.XLSX_MAX_COMPRESSION_RATIO
+MAX_ZIP_MEMBERS = uploads.XLSX_MAX_MEMBERS
 MAX_ROWS = getattr(settings, "PPKS_IMPORT_MAX_ROWS", 500_000)
 SYNC_ROW_LIMIT = getattr(settings, "PPKS_IMPORT_SYNC_ROWS", 2000)
 BATCH_SIZE = 2000
@@ -92,12 +94,8 @@ DISABILITY_CODES = tuple(value for value in Person.Disability.values if value)
 SEX_ALIASES = {"L": "L", "P": "P", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PEREMPUAN": "P", "PR": "P", "LK": "L"}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, too large, unsafe archive, bad header)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# The file as a whole cannot be read (wrong type, too large, unsafe archive, bad header).
+ImportFileError = UploadRejected
 
 
 @dataclass
@@ -170,35 +168,9 @@ def inspect_upload(upload) -> UploadInfo:
 
 
 def check_xlsx_archive(fileobj) -> None:
-    """Refuse zip bombs and non-workbooks before any XML is parsed (ASVS 5.2.3)."""
-    fileobj.seek(0)
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(_("Berkas .xlsx rusak atau bukan berkas Excel.")) from error
-    finally:
-        fileobj.seek(0)
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise ImportFileError(
-            _("Berkas Excel berisi terlalu banyak bagian ({count}); batasnya {limit}.").format(
-                count=len(members), limit=MAX_ZIP_MEMBERS
-            )
-        )
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise ImportFileError(_("Berkas .xlsx ini bukan buku kerja Excel (xl/workbook.xml tidak ada)."))
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportFileError(
-            _("Isi berkas Excel terlalu besar setelah dibuka ({size}; batas {limit}). Berkas ditolak demi "
-              "keamanan.").format(size=_size_label(total), limit=_size_label(MAX_UNCOMPRESSED_BYTES))
-        )
-    for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
-            raise ImportFileError(
-                _("Bagian {name} pada berkas Excel terkompresi tidak wajar (rasio lebih dari {ratio}:1). Berkas "
-                  "ditolak demi keamanan.").format(name=member.filename, ratio=MAX_COMPRESSION_RATIO)
-            )
+    """Refuse zip bombs and non-workbooks before any XML is parsed (``config.uploads``, ASVS 5.2.3)."""
+    uploads.check_xlsx_archive(fileobj, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES,
+                               max_ratio=MAX_COMPRESSION_RATIO, max_members=MAX_ZIP_MEMBERS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -832,7 +804,7 @@ def import_execute(job: ImportJob) -> ImportJob:
         plan = None
     clock = time.perf_counter()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), history_actor(job.requested_by, reason=_("Impor #{pk}").format(pk=job.pk)):
             if plan is not None:
                 outcome = write_plan(plan, job=job, progress=_reporter(job, 40, 100))
                 job.created_persons = outcome.created_persons

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -72,7 +73,12 @@ class Category(models.Model):
         verbose_name_plural = _("kategori PPKS")
 
     def __str__(self) -> str:
-        return "{} ({})".format(self.name, self.code)
+        return "{} ({})".format(self.label, self.code)
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the English catalogue translates the 26 official names."""
+        return gettext(self.name)
 
     def directorate_on(self, day: datetime.date) -> "Directorate | None":
         """The directorate responsible for this category on ``day`` (prefetch ``assignments``)."""
@@ -151,6 +157,10 @@ class Person(models.Model):
     dtsen_decile_as_of = models.DateField(_("desil DTSEN per tanggal"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("digabung ke"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="merged_persons")
+    anonymised_at = models.DateTimeField(
+        _("dianonimkan"), null=True, blank=True, editable=False,
+        help_text=_("Identitas dihapus (UU 27/2022); yang tersisa hanya data untuk statistik."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    related_name="+", verbose_name=_("dibuat oleh"))
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
@@ -188,11 +198,20 @@ class Person(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("ppks:person-detail", kwargs={"pk": self.pk})
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names this person: by number, never by name (UU 27/2022)."""
+        return "Orang #{}".format(self.pk)
+
     def age_on(self, day: datetime.date) -> int | None:
         if self.birth_date is None:
             return None
         before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - before_birthday
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def rt_rw(self) -> str:
@@ -261,6 +280,11 @@ class Registration(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ppks:registration-detail", kwargs={"pk": self.pk})
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names this registration: number and category, no personal name."""
+        return "Registrasi #{} ({})".format(self.pk, self.category.code)
 
 
 class RegistrationEvent(models.Model):
@@ -338,6 +362,44 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return "{} ← {}".format(self.kept_id, self.merged_id)
+
+    @property
+    def audit_label(self) -> str:
+        return "Orang #{} ← #{}".format(self.kept_id, self.merged_id)
+
+
+class PersonHistory(models.Model):
+    """One inserted, changed or deleted person or registration row, written by a database trigger.
+
+    Triggers (``ppks/history.py``) catch every write, ``QuerySet.update()`` and raw SQL included.
+    ``changes`` maps a column to ``{"old": ..., "new": ...}``; NIK values are stored masked.
+    ``person`` and ``actor`` carry no database constraint so history outlives the rows it describes.
+    """
+
+    class Action(models.TextChoices):
+        INSERT = "insert", _("dibuat")
+        UPDATE = "update", _("diubah")
+        DELETE = "delete", _("dihapus")
+
+    table_name = models.CharField(_("tabel"), max_length=40)
+    record_id = models.BigIntegerField(_("ID data"))
+    person = models.ForeignKey(Person, verbose_name=_("orang"), on_delete=models.DO_NOTHING, db_constraint=False,
+                               null=True, related_name="history")
+    action = models.CharField(_("tindakan"), max_length=6, choices=Action.choices)
+    changes = models.JSONField(_("perubahan"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), on_delete=models.DO_NOTHING,
+                              db_constraint=False, null=True, related_name="+")
+    reason = models.TextField(_("alasan"), blank=True, default="")
+    occurred_at = models.DateTimeField(_("waktu"))
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("riwayat perubahan data")
+        verbose_name_plural = _("riwayat perubahan data")
+        indexes = [models.Index(fields=["person", "-occurred_at"], name="person_history_person_time")]
+
+    def __str__(self) -> str:
+        return "{} {} #{}".format(self.action, self.table_name, self.record_id)
 
 
 def _import_upload_path(instance, filename: str) -> str:

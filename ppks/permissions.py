@@ -26,3 +26,13 @@ def can_reveal_nik(user) -> bool:
 
 def can_export(user) -> bool:
     return role_of(user) in STAFF_ROLES | {"kemensos_analyst"}
+
+
+def can_manage_personal_data(user) -> bool:
+    """Dinas Sosial staff and administrators answer data-subject requests (export, anonymisation) in their scope."""
+    return role_of(user) in STAFF_ROLES
+
+
+def can_force_anonymise(user) -> bool:
+    """Only an administrator may anonymise a person whose registrations are still open."""
+    return role_of(user) == "admin"

@@ -1,30 +1,65 @@
 """Reads of the PPKS registry, always through ``visible_to``."""
 
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from accounts.scoping import visible_to
-from ppks.filters import RegistrationFilterSet
-from ppks.models import Category, DuplicateCandidate, Person, Registration
+from config.caching import cached_aggregate
+from ppks.filters import RegistrationFilterSet, filter_nik
+from ppks.history import describe
+from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, Registration
 
 LIST_COUNT_CAP = 10_000
 
 
 def registration_base(user) -> QuerySet:
     return visible_to(user, Registration.objects.all()).select_related(
-        "person", "category", "village__district", "directorate"
+        "person__village", "category", "village__district", "directorate"
     )
 
 
-def registration_list(*, user, filters=None) -> RegistrationFilterSet:
-    """The filtered registrations the user may see; the FilterSet carries form errors for the page."""
-    return RegistrationFilterSet(filters if filters is not None else {}, queryset=registration_base(user))
+def registration_list(*, user, filters=None, nik: str = "") -> RegistrationFilterSet:
+    """The filtered registrations the user may see; the FilterSet carries form errors for the page.
+
+    ``nik`` (a NIK or No. KK, never taken from a URL) narrows the list to that person or family.
+    """
+    queryset = registration_base(user)
+    if nik:
+        queryset = filter_nik(queryset, nik)
+    return RegistrationFilterSet(filters if filters is not None else {}, queryset=queryset)
 
 
 def count_capped(queryset: QuerySet, cap: int = LIST_COUNT_CAP) -> tuple[int, bool]:
     """Count up to ``cap`` rows (a bounded query even on millions): (count, whether there are more)."""
     count = queryset.order_by()[: cap + 1].count()
     return min(count, cap), count > cap
+
+
+class CappedPaginator(Paginator):
+    """Page numbers over a count capped at ``LIST_COUNT_CAP``: no exact COUNT over a national table.
+
+    ``more`` tells whether rows lie beyond the cap; pages past it are not offered (narrow the filters).
+    """
+
+    more = False
+
+    @cached_property
+    def count(self) -> int:
+        count, self.more = count_capped(self.object_list)
+        return count
+
+
+def registration_status_counts(user) -> list[tuple[str, str, int]]:
+    """(status, label, registrations) in the user's scope, in workflow order; cached per scope (dashboards)."""
+
+    def compute() -> list[tuple[str, str, int]]:
+        totals = dict(visible_to(user, Registration.objects.all()).order_by().values_list("status")
+                      .annotate(total=Count("pk")))
+        return [(status, label, totals.get(status, 0)) for status, label in Registration.Status.choices]
+
+    return cached_aggregate("registration-status", user=user, domains=("ppks",), compute=compute)
 
 
 def registration_get(*, user, pk: int) -> Registration:
@@ -46,6 +81,19 @@ def person_get(*, user, pk: int) -> Person:
     return person
 
 
+HISTORY_SHOWN = 50
+
+
+def person_history(*, person: Person, limit: int = HISTORY_SHOWN) -> list[dict]:
+    """The latest field changes of a person and their registrations, ready for the person page.
+
+    The caller has already fetched ``person`` through ``person_get`` (so it is in scope). NIK
+    values are masked in storage; redacted values read "(dihapus)". Two to three queries.
+    """
+    entries = list(PersonHistory.objects.filter(person_id=person.pk).select_related("actor")[:limit])
+    return describe(entries)
+
+
 def verification_queue(*, user) -> QuerySet:
     """Submitted registrations awaiting Dinas Sosial, oldest first."""
     return registration_base(user).filter(status=Registration.Status.SUBMITTED).order_by("submitted_at", "pk")
@@ -59,6 +107,13 @@ def duplicate_queue(*, user) -> QuerySet:
         .filter(other__in=visible_people)
         .select_related("person__village", "other__village")
     )
+
+
+def duplicates_visible(*, user, matches: list[tuple[Person, str]]) -> list[tuple[Person, str]]:
+    """The ``duplicates_find`` matches inside the user's region; people elsewhere are never shown to them."""
+    visible = set(visible_to(user, Person.objects.filter(pk__in=[person.pk for person, _reason in matches]))
+                  .values_list("pk", flat=True))
+    return [(person, reason) for person, reason in matches if person.pk in visible]
 
 
 def categories_with_directorates() -> QuerySet:

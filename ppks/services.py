@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
+from config.caching import aggregates_changed
+from ppks.history import history_actor, records_history
 from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
@@ -24,6 +26,8 @@ from ppks.permissions import can_register, can_reveal_nik, can_verify, role_of
 from ppks.workflow import TIMESTAMP_FIELDS, TRANSITIONS
 from villages.models import District, Regency, Village
 
+# The form, the API and the services refuse birth dates before this (a typo in the year, usually).
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 PERSON_FIELDS = (
     "nik", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex", "village", "dusun", "rt", "rw",
     "street_address", "phone", "disability", "dtsen_decile", "dtsen_decile_as_of",
@@ -47,8 +51,12 @@ def _regency_exists(code: str) -> bool:
 
 
 def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str) -> IdentityCheck:
-    """NIK and No. KK rules of DOMAIN.md §3: format errors block, mismatches only warn."""
+    """NIK and No. KK rules of DOMAIN.md §3 and a plausible birth date: format errors block, mismatches only warn."""
     result = IdentityCheck()
+    if birth_date is not None and birth_date > timezone.localdate():
+        result.errors["birth_date"] = [_("Tanggal lahir tidak boleh di masa depan.")]
+    elif birth_date is not None and birth_date < EARLIEST_BIRTH_DATE:
+        result.errors["birth_date"] = [_("Tanggal lahir terlalu lampau; periksa tahunnya.")]
     if nik:
         nik_result = check_nik(
             nik, birth_date=birth_date, sex=sex, known_district=_district_exists, known_regency=_regency_exists
@@ -99,7 +107,8 @@ def duplicates_find(
         conditions |= Q(nik=nik)
     if kk_number:
         conditions |= Q(kk_number=kk_number, name_key=key)
-    candidates = Person.objects.filter(conditions, merged_into__isnull=True).select_related("village")
+    candidates = Person.objects.filter(conditions, merged_into__isnull=True, anonymised_at__isnull=True
+                                       ).select_related("village")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
     matches = []
@@ -144,6 +153,7 @@ def _clean_person(person: Person) -> None:
     person.full_clean()
 
 
+@records_history
 def person_create(*, actor, data: dict) -> Person:
     """Create a person after the identity rules; raises ValidationError by field."""
     if not can_register(actor):
@@ -168,15 +178,32 @@ def person_create(*, actor, data: dict) -> Person:
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor, data: dict) -> Person:
-    """Correct a person's data; every changed field is kept in the audit event (values of NIK masked)."""
+def person_update(*, person: Person, actor, data: dict, reason: str = "") -> Person:
+    """Correct (rectify) a person's data for a stated reason; audited by field, history by value.
+
+    The names of the changed fields and ``reason`` go into the audit event; the old and new
+    values go into the field history (NIK masked), with the same reason.
+    """
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah data PPKS."))
-    _require_in_scope(actor, person.village)
+    stored = Person.objects.select_for_update().get(pk=person.pk)
+    _require_in_scope(actor, stored.village)
+    if stored.anonymised_at is not None:
+        raise ValidationError(_("Data orang ini sudah dianonimkan dan tidak dapat diubah."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"correction_reason": [_("Alasan koreksi wajib diisi.")]})
+    with history_actor(actor, reason=reason):
+        return _person_update(person=person, stored=stored, actor=actor, data=data, reason=reason)
+
+
+def _person_update(*, person: Person, stored: Person, actor, data: dict, reason: str) -> Person:
+    """Apply ``data`` to ``person``; changes are judged against ``stored`` (a ModelForm has already set them)."""
     changes = {}
     for name, value in data.items():
-        if name in PERSON_FIELDS and getattr(person, name) != value:
+        if name in PERSON_FIELDS and getattr(stored, name) != value:
             changes[name] = name
+        if name in PERSON_FIELDS:
             setattr(person, name, value)
     if "village" in data:
         _require_in_scope(actor, person.village)
@@ -186,7 +213,8 @@ def person_update(*, person: Person, actor, data: dict) -> Person:
     _clean_person(person)
     person.save()
     _record_duplicate_candidates(person)
-    audit_record(actor=actor, action="ppks.person.update", obj=person, detail={"fields": sorted(changes)})
+    audit_record(actor=actor, action="ppks.person.update", obj=person,
+                 detail={"fields": sorted(changes), "reason": reason})
     return person
 
 
@@ -196,6 +224,7 @@ def _add_event(registration: Registration, *, from_status: str, actor, note: str
     )
 
 
+@records_history
 @transaction.atomic
 def registration_create(
     *,
@@ -222,6 +251,8 @@ def registration_create(
     _require_in_scope(actor, person.village)
     if person.merged_into_id:
         raise ValidationError(_("Data orang ini sudah digabung ke data lain; daftarkan pada data hasil gabungan."))
+    if person.anonymised_at is not None:
+        raise ValidationError(_("Data orang ini sudah dianonimkan; daftarkan sebagai orang baru."))
     day = assessed_on or timezone.localdate()
     registration = Registration(
         person=person,
@@ -235,6 +266,7 @@ def registration_create(
     )
     registration.full_clean()
     registration.save()
+    aggregates_changed("ppks")
     _add_event(registration, from_status="", actor=actor, note=_("Didaftarkan"))
     audit_record(
         actor=actor,
@@ -250,6 +282,7 @@ def registration_create(
 EDITABLE_STATUSES = frozenset({Registration.Status.DRAFT, Registration.Status.REJECTED})
 
 
+@records_history
 @transaction.atomic
 def registration_update(*, registration: Registration, actor, data: dict) -> Registration:
     """Correct a draft or rejected registration (category, needs, assessment date); audited by field."""
@@ -274,6 +307,7 @@ def registration_update(*, registration: Registration, actor, data: dict) -> Reg
     return registration
 
 
+@records_history
 @transaction.atomic
 def registration_delete(*, registration: Registration, actor) -> None:
     """Delete a draft that was never submitted (a mistaken entry); anything later stays for the record."""
@@ -285,8 +319,10 @@ def registration_delete(*, registration: Registration, actor) -> None:
     audit_record(actor=actor, action="ppks.registration.delete", obj=registration,
                  detail={"person": registration.person_id, "category": registration.category.code})
     registration.delete()
+    aggregates_changed("ppks")
 
 
+@records_history
 @transaction.atomic
 def registration_transition(*, registration: Registration, action: str, actor, note: str = "") -> Registration:
     """Move a registration along the workflow; illegal steps and roles are refused with a clear message."""
@@ -323,6 +359,7 @@ def registration_transition(*, registration: Registration, action: str, actor, n
         if locked.directorate is None:
             raise ValidationError(_("Kategori ini belum memiliki direktorat tujuan rujukan."))
     locked.save()
+    aggregates_changed("ppks")
     _add_event(locked, from_status=from_status, actor=actor, note=note)
     audit_record(
         actor=actor,
@@ -347,6 +384,7 @@ def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandi
 MERGE_FIELDS = tuple(name for name in PERSON_FIELDS if name not in {"nik_status"})
 
 
+@records_history
 @transaction.atomic
 def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
     """Fold ``merged`` into ``kept``: registrations move, empty fields are filled, differing values recorded.
@@ -361,6 +399,8 @@ def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
         _require_in_scope(actor, person.village)
         if person.merged_into_id:
             raise ValidationError(_("Data {name} sudah digabung sebelumnya.").format(name=person.name))
+        if person.anonymised_at is not None:
+            raise ValidationError(_("Data {name} sudah dianonimkan dan tidak dapat digabung.").format(name=person.name))
     conflicts = {}
     filled = {}
     for name in MERGE_FIELDS:
@@ -468,4 +508,6 @@ def registrations_import(*, job):
 
     if job.is_finished:
         return job
-    return imports.import_execute(job)
+    job = imports.import_execute(job)
+    aggregates_changed("ppks")
+    return job

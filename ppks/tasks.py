@@ -15,3 +15,11 @@ def registrations_import_task(job_id: int) -> str:
     if job.is_finished:
         return job.state
     return services.registrations_import(job=job).state
+
+
+@shared_task(name="ppks.apply_retention")
+def apply_retention_task() -> dict:
+    """Anonymise the people past the retention period (daily, from Celery beat); safe to run twice."""
+    from ppks.privacy import retention_apply
+
+    return retention_apply()

@@ -6,12 +6,15 @@ app_name = "ppks"
 
 urlpatterns = [
     path("", views.registration_list_view, name="list"),
+    path("cari/", views.registration_search_view, name="search"),
     path("daftar/", views.register_view, name="register"),
     path("registrasi/<int:pk>/", views.registration_detail_view, name="registration-detail"),
     path("registrasi/<int:pk>/<slug:action>/", views.registration_transition_view, name="registration-transition"),
     path("orang/<int:pk>/", views.person_detail_view, name="person-detail"),
     path("orang/<int:pk>/ubah/", views.person_edit_view, name="person-edit"),
     path("orang/<int:pk>/nik/", views.person_reveal_nik_view, name="person-reveal-nik"),
+    path("orang/<int:pk>/data/", views.person_data_export_view, name="person-data-export"),
+    path("orang/<int:pk>/anonimkan/", views.person_anonymise_view, name="person-anonymise"),
     path("verifikasi/", views.verification_queue_view, name="verification-queue"),
     path("duplikat/", views.duplicate_queue_view, name="duplicates"),
     path("duplikat/<int:pk>/", views.duplicate_resolve_view, name="duplicate-resolve"),

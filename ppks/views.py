@@ -1,25 +1,54 @@
 """PPKS pages: the registry list, registering (phone-friendly), details, workflow, verification and duplicates."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record
-from ppks import exports, imports, services
-from ppks.forms import ImportForm, PersonForm, RegistrationForm, TransitionForm
+from config.ratelimit import rate_limited
+from ppks import exports, imports, privacy, services
+from ppks.filters import looks_like_nik
+from ppks.forms import (
+    ImportForm,
+    PersonAnonymiseForm,
+    PersonCorrectionForm,
+    PersonForm,
+    RegistrationForm,
+    TransitionForm,
+)
 from ppks.models import DuplicateCandidate, ImportJob, Person
 from ppks.nik import mask_nik
-from ppks.permissions import can_export, can_register, can_reveal_nik, can_verify, role_of
+from ppks.permissions import (
+    can_export,
+    can_force_anonymise,
+    can_manage_personal_data,
+    can_register,
+    can_reveal_nik,
+    can_verify,
+    role_of,
+)
 from ppks.selectors import (
-    count_capped,
+    CappedPaginator,
     duplicate_queue,
+    duplicates_visible,
     person_get,
+    person_history,
     registration_get,
     registration_list,
     verification_queue,
@@ -38,14 +67,41 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+NIK_SEARCH_SESSION_KEY = "ppks_nik_searches"
+NIK_SEARCH_PARAM = "cari"
+NIK_SEARCHES_KEPT = 20
+
+
+def _nik_search_store(request, nik: str) -> str:
+    """Keep a NIK search in the session; the URL carries only this opaque token."""
+    searches = dict(request.session.get(NIK_SEARCH_SESSION_KEY, {}))
+    token = secrets.token_urlsafe(12)
+    searches[token] = nik
+    request.session[NIK_SEARCH_SESSION_KEY] = dict(list(searches.items())[-NIK_SEARCHES_KEPT:])
+    return token
+
+
+def _nik_search_get(request) -> tuple[str, bool]:
+    """(NIK of the ``cari`` token in the URL or ``""``, whether a token was given but is unknown)."""
+    token = request.GET.get(NIK_SEARCH_PARAM, "")
+    if not token:
+        return "", False
+    nik = request.session.get(NIK_SEARCH_SESSION_KEY, {}).get(token, "")
+    return nik, not nik
+
+
 @login_required
 def registration_list_view(request):
-    filterset = registration_list(user=request.user, filters=request.GET)
+    nik, stale = _nik_search_get(request)
+    if stale:
+        messages.warning(request, _("Pencarian NIK ini sudah tidak berlaku (sesi baru). Ulangi pencarian."))
+        return redirect("ppks:list")
+    filterset = registration_list(user=request.user, filters=request.GET, nik=nik)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
-    total, more = count_capped(queryset)
-    page = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -54,10 +110,48 @@ def registration_list_view(request):
         "total": total,
         "more": more,
         "query": query.urlencode(),
+        "nik_search": mask_nik(nik) if nik else "",
         "can_register": can_register(request.user),
         "can_export": can_export(request.user),
     }
     return render(request, "ppks/registration_list.html", context)
+
+
+def _is_nik_search(request) -> bool:
+    return looks_like_nik(request.POST.get("q", ""))
+
+
+@login_required
+@require_POST
+@rate_limited("nik_search", when=_is_nik_search)
+def registration_search_view(request):
+    """The list's search form arrives here by POST, so a NIK typed into it never enters a URL.
+
+    A 16-digit NIK or No. KK is kept in the session and the list opens with an opaque token
+    (``?cari=…``); a name and the other filters go to the list as ordinary URL parameters.
+    """
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    params.pop("page", None)
+    current_token = params.pop(NIK_SEARCH_PARAM, [""])[-1]
+    text = params.pop("q", [""])[-1].strip()
+    digits = "".join(character for character in text if character.isdigit())
+    if text and looks_like_nik(text):
+        if len(digits) != 16 or len(digits) != len(text.replace(" ", "").replace(".", "").replace("-", "")):
+            messages.error(request, _("NIK dan No. KK terdiri dari 16 digit angka; periksa kembali yang Anda ketik."))
+        else:
+            params[NIK_SEARCH_PARAM] = _nik_search_store(request, digits)
+    elif text:
+        params["q"] = text
+    elif current_token in request.session.get(NIK_SEARCH_SESSION_KEY, {}):
+        params[NIK_SEARCH_PARAM] = current_token  # other filters changed: keep the NIK search
+    cleaned = QueryDict(mutable=True)
+    for name, values in params.lists():
+        kept = [value for value in values if value]
+        if kept:
+            cleaned.setlist(name, kept)
+    url = reverse("ppks:list")
+    return redirect("{}?{}".format(url, cleaned.urlencode()) if cleaned else url)
 
 
 def _register_context(request, person_form, registration_form, *, warnings=(), duplicates=(), person=None):
@@ -92,13 +186,16 @@ def register_view(request):
                 category=category, birth_date=data["birth_date"], sex=data["sex"],
                 on=registration_form.cleaned_data["assessed_on"],
             )
-            duplicates = services.duplicates_find(
+            matches = services.duplicates_find(
                 nik=data["nik"], name=data["name"], birth_date=data["birth_date"], kk_number=data["kk_number"]
             )
-            same_nik = [person for person, reason in duplicates if reason == DuplicateCandidate.Reason.SAME_NIK]
-            if same_nik:
+            duplicates = duplicates_visible(user=request.user, matches=matches)
+            same_nik = [person for person, reason in matches if reason == DuplicateCandidate.Reason.SAME_NIK]
+            if same_nik and (same_nik[0], DuplicateCandidate.Reason.SAME_NIK) in duplicates:
                 person_form.add_error("nik", _("NIK ini sudah terdaftar atas nama {name} ({village}).").format(
                     name=same_nik[0].name, village=same_nik[0].village.name))
+            elif same_nik:
+                person_form.add_error("nik", _("NIK ini sudah terdaftar di wilayah lain; hubungi Dinas Sosial."))
             elif (warnings or duplicates) and request.POST.get("confirmed") != "1":
                 return render(request, "ppks/register.html", _register_context(
                     request, person_form, registration_form, warnings=warnings,
@@ -118,7 +215,7 @@ def register_view(request):
                     _apply_errors(person_form, error)
                 else:
                     messages.success(request, _("{name} terdaftar sebagai {category}.").format(
-                        name=person.name, category=category.name))
+                        name=person.name, category=category.label))
                     return redirect(registration)
     return render(request, "ppks/register.html", _register_context(request, person_form, registration_form))
 
@@ -192,8 +289,12 @@ def _person_context(request, person: Person, registration_form, revealed_nik: st
         "nik_masked": mask_nik(person.nik),
         "revealed_nik": revealed_nik,
         "registration_form": registration_form,
-        "can_register": can_register(request.user),
+        "can_register": can_register(request.user) and not person.is_anonymised,
         "can_reveal_nik": can_reveal_nik(request.user) and bool(person.nik),
+        "history": person_history(person=person),
+        "can_manage_personal_data": can_manage_personal_data(request.user),
+        "anonymise_form": PersonAnonymiseForm(allow_force=can_force_anonymise(request.user)),
+        "can_force_anonymise": can_force_anonymise(request.user),
     }
 
 
@@ -212,19 +313,60 @@ def person_reveal_nik_view(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit_view(request, pk: int):
+    """Correct a person's data; the form carries the full NIK, so opening it is audited as a reveal."""
     if not can_register(request.user):
         raise PermissionDenied
     person = person_get(user=request.user, pk=pk)
-    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if person.is_anonymised:
+        messages.error(request, _("Data orang ini sudah dianonimkan dan tidak dapat diubah."))
+        return redirect(person)
+    if request.method == "GET" and person.nik:
+        services.person_nik_reveal(person=person, actor=request.user, request=request)
+    form = PersonCorrectionForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(person=person, actor=request.user, data=form.cleaned_data)
+            services.person_update(person=person, actor=request.user, data=form.cleaned_data,
+                                   reason=form.cleaned_data["correction_reason"])
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Data orang diperbarui."))
             return redirect(person)
-    return render(request, "ppks/person_form.html", {"form": form, "person": person})
+    response = render(request, "ppks/person_form.html", {"form": form, "person": person})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_data_export_view(request, pk: int):
+    """Download everything held about a person as JSON (data-subject access, UU 27/2022 Pasal 32); audited."""
+    person = person_get(user=request.user, pk=pk)
+    data = privacy.person_data_export(person=person, actor=request.user, request=request)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="data-pribadi-orang-{}-{}.json"'.format(
+        person.pk, timezone.localdate().isoformat())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_anonymise_view(request, pk: int):
+    """Anonymise a person (reason required; forcing past open registrations is for administrators)."""
+    person = person_get(user=request.user, pk=pk)
+    form = PersonAnonymiseForm(request.POST, allow_force=can_force_anonymise(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(person)
+    try:
+        privacy.person_anonymise(person=person, actor=request.user, reason=form.cleaned_data["reason"],
+                                 force=form.cleaned_data["force"], request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Data orang dianonimkan; identitasnya tidak dapat dipulihkan."))
+    return redirect(person)
 
 
 @login_required
@@ -232,8 +374,8 @@ def verification_queue_view(request):
     if not can_verify(request.user):
         raise PermissionDenied
     queryset = verification_queue(user=request.user)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    total, more = count_capped(queryset)
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",
                   {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})
 
@@ -242,7 +384,7 @@ def verification_queue_view(request):
 def duplicate_queue_view(request):
     if not can_verify(request.user):
         raise PermissionDenied
-    page = Paginator(duplicate_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(duplicate_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for candidate in page:
         candidate.person_nik = mask_nik(candidate.person.nik)
         candidate.other_nik = mask_nik(candidate.other.nik)
@@ -295,6 +437,7 @@ def _import_job_get(user, pk: int) -> ImportJob:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("imports")
 def import_view(request):
     """Upload form; small files are imported at once, larger ones continue in the background."""
     if not can_register(request.user):
@@ -396,6 +539,7 @@ def import_errors_view(request, pk: int):
 
 @login_required
 @require_GET
+@rate_limited("exports", methods=("GET",))
 def registration_export_view(request):
     """The filtered list as CSV (streamed) or XLSX, scoped like the list page and audited."""
     if not can_export(request.user):
@@ -403,10 +547,13 @@ def registration_export_view(request):
     file_format = request.GET.get("format", "csv")
     if file_format not in {"csv", "xlsx"}:
         return HttpResponseBadRequest(_("Format unduhan harus csv atau xlsx."))
+    nik, stale = _nik_search_get(request)
+    if stale:
+        return HttpResponseBadRequest(_("Pencarian NIK ini sudah tidak berlaku (sesi baru). Ulangi pencarian."))
     params = request.GET.copy()
-    for name in ("format", "page"):
+    for name in ("format", "page", NIK_SEARCH_PARAM):
         params.pop(name, None)
-    filterset = registration_list(user=request.user, filters=params)
+    filterset = registration_list(user=request.user, filters=params, nik=nik)
     if not filterset.is_valid():
         return HttpResponseBadRequest(_("Saringan tidak sah: {errors}").format(
             errors="; ".join("{}: {}".format(name, " ".join(errors)) for name, errors in filterset.errors.items())))
@@ -421,6 +568,7 @@ def registration_export_view(request):
     audit_record(
         actor=request.user, action="ppks.registration.export", request=request,
         detail={"filters": {name: value for name, value in params.items() if value}, "rows": total,
+                **({"nik_search": mask_nik(nik)} if nik else {}),
                 "format": file_format, "nik": "full" if full_nik else "masked"},
     )
     rows = exports.export_rows(queryset, full_nik=full_nik)

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from ppks import history
 from ppks.models import Category, Person, Registration
 from ppks.names import normalise_name
 from villages.models import Village
@@ -59,11 +60,14 @@ def _generator_user() -> User:
 
 
 def generated_data_delete() -> tuple[int, int]:
-    """Remove everything a previous run generated (registrations first, then people)."""
+    """Remove everything a previous run generated (registrations first, then people), with its history."""
     user = User.objects.filter(username=GENERATOR_USERNAME).first()
     if user is None:
         return 0, 0
-    with connection.cursor() as cursor:
+    with history.suspended(), history.history_actor(user), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM ppks_personhistory WHERE person_id IN (SELECT id FROM ppks_person WHERE created_by_id = %s)",
+            [user.pk])
         cursor.execute(
             "DELETE FROM ppks_registrationevent WHERE registration_id IN "
             "(SELECT id FROM ppks_registration WHERE created_by_id = %s)", [user.pk])
@@ -75,6 +79,7 @@ def generated_data_delete() -> tuple[int, int]:
             "OR other_id IN (SELECT id FROM ppks_person WHERE created_by_id = %s)", [user.pk, user.pk])
         cursor.execute("DELETE FROM ppks_person WHERE created_by_id = %s", [user.pk])
         persons = cursor.rowcount
+        cursor.execute("DELETE FROM ppks_personhistory WHERE actor_id = %s", [user.pk])
     return persons, registrations
 
 
@@ -167,7 +172,7 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
                 break
         if progress and index % 50_000 == 0:
             progress(index / persons / 2)
-    with transaction.atomic():
+    with history.suspended(), history.history_actor(user):
         person_ids = _write_persons(person_rows)
         _write_registrations(registration_rows, person_ids)
     return GenerationResult(persons=len(person_rows), registrations=len(registration_rows),

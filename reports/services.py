@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_of
 from accounts.services import audit_record
+from config.caching import aggregates_changed
 from ppks.models import Directorate, Registration, RegistrationEvent
 from ppks.permissions import can_verify, role_of
 from reports import rendering
@@ -99,6 +100,7 @@ def referral_send(*, actor, region_code: str, directorate: Directorate, registra
     Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
         status=Registration.Status.REFERRED, referred_at=now, updated_at=now
     )
+    aggregates_changed("ppks")
     RegistrationEvent.objects.bulk_create([
         RegistrationEvent(registration=registration, from_status=Registration.Status.VERIFIED,
                           to_status=Registration.Status.REFERRED, actor=actor,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.ratelimit import rate_limited
 from ppks.permissions import can_verify, role_of
 from reports import services
 from reports.forms import ReportParametersForm, VerifyUploadForm
@@ -49,6 +50,7 @@ def report_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("reports")
 def report_request(request):
     """Request a summary of already referred registrations (any reporting role, NIK masked)."""
     _require_reports_role(request.user)
@@ -67,6 +69,7 @@ def report_request(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("reports", when=lambda request: "token" in request.POST)
 def referral_preview(request):
     """Step 1 shows what would be referred (nothing changes); step 2, on confirmation, sends it."""
     if not can_verify(request.user):
@@ -124,6 +127,7 @@ def _referral_confirm(request):
 
 @login_required
 @require_POST
+@rate_limited("reports")
 def village_profile_request(request, code: str):
     """Queue the village profile PDF and follow it on the job page."""
     _require_reports_role(request.user)
@@ -155,6 +159,7 @@ def report_status(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("reports")
 def report_retry(request, pk):
     job = _job_for(request, pk)
     if job.requested_by_id != request.user.pk and not can_verify(request.user):
@@ -185,6 +190,7 @@ def report_download(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("verify")
 def report_verify(request, pk):
     """Public: is this document genuine? Shows no personal data, only the document's identity and hash."""
     try:

@@ -34,6 +34,14 @@ REGION_LINES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so rate-limit counts (and cached values) never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def regions(db):
     """Two provinces, three kab/kota, four kecamatan and six villages with real Kemendagri codes."""
@@ -49,9 +57,8 @@ def make_user(username: str, role: str = "", region_code: str = "", villages=(),
     return user
 
 
-@pytest.fixture
-def users(regions):
-    """One user per role, plus users whose role lacks a valid scope."""
+def make_role_users() -> dict[str, User]:
+    """One user per role with a valid scope, plus one without a role (needs the ``regions`` villages)."""
     return {
         "admin": make_user("admin", "admin", is_staff=True),
         "analyst": make_user("analis", "kemensos_analyst"),
@@ -60,6 +67,14 @@ def users(regions):
         "other_regency": make_user("situbondo", "dinsos_kabupaten", "35.12"),
         "pensosmas": make_user("pensosmas", "pensosmas", villages=["35.11.01.2001"]),
         "no_role": make_user("tanpaperan"),
+    }
+
+
+@pytest.fixture
+def users(regions):
+    """One user per role, plus users whose role lacks a valid scope."""
+    return {
+        **make_role_users(),
         "regency_without_code": make_user("tanpakode", "dinsos_kabupaten"),
         "pensosmas_without_villages": make_user("pensosmasbaru", "pensosmas"),
     }

@@ -7,6 +7,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from accounts.scoping import scope_filter, scope_of, visible_to
+from config.caching import cached_aggregate
 from villages import codes
 from villages.models import District, Province, Regency, Village
 
@@ -102,13 +103,13 @@ def village_get(*, user, code: str) -> Village:
 
 
 def region_summary_for(user) -> dict[str, int]:
-    """How many active regions of each level lie in the user's scope (for dashboards)."""
-    return {
+    """How many active regions of each level lie in the user's scope (for dashboards; cached per scope)."""
+    return cached_aggregate("region-summary", user=user, domains=("regions",), compute=lambda: {
         "provinces": _scoped_count(user, Province),
         "regencies": _scoped_count(user, Regency),
         "districts": _scoped_count(user, District),
         "villages": _scoped_count(user, Village),
-    }
+    })
 
 
 def _scoped_count(user, model) -> int:

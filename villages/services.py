@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
+from config.caching import aggregates_changed
 from villages import codes
 from villages.models import District, LokusYear, Province, Regency, Village, VillageProfile
 
@@ -174,6 +175,7 @@ def regions_import(*, lines: Iterable[str], actor=None, source: str = "") -> Reg
     with transaction.atomic():
         for level in sorted(LEVEL_MODELS):
             _sync_level(level, by_level[level], result)
+        aggregates_changed("regions")
         audit_record(
             actor=actor,
             action="villages.regions_import",
@@ -233,6 +235,7 @@ def village_profile_update(
     LokusYear.objects.bulk_create(
         [LokusYear(village=village, year=year) for year in lokus_years if year not in existing_years]
     )
+    aggregates_changed("regions")
     audit_record(
         actor=actor,
         action="villages.profile_update",

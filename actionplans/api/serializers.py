@@ -2,7 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from actionplans.models import ActionPlan, Activity, MonitoringVisit, ProgrammeStage
-from villages.models import Village
+from villages.api.fields import VillageCodeField
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -42,7 +42,7 @@ class ProgrammeStageSerializer(serializers.ModelSerializer):
 
 
 class MonitoringVisitSerializer(serializers.ModelSerializer):
-    village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.active())
+    village = VillageCodeField()
     visitor = serializers.StringRelatedField()
 
     class Meta:

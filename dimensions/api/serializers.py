@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from dimensions.models import Assessment, DimensionScore, Respondent
-from villages.models import Village
+from dimensions.models import Assessment, Band, DimensionScore, Respondent
+from villages.api.fields import VillageCodeField
 
 
 class DimensionScoreSerializer(serializers.ModelSerializer):
@@ -17,7 +17,9 @@ class DimensionScoreSerializer(serializers.ModelSerializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     village = serializers.SlugRelatedField(slug_field="code", read_only=True)
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    weakest_dimension = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    weakest_dimension = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    band = serializers.ChoiceField(choices=Band.choices, allow_blank=True, read_only=True,
+                                   help_text=_("Kosong sampai asesmen dinilai."))
     scores = DimensionScoreSerializer(many=True, read_only=True)
 
     class Meta:
@@ -40,7 +42,7 @@ class AssessmentSubmitSerializer(serializers.Serializer):
     """An assessment collected offline, sent (and safely resent) with the client's UUID."""
 
     client_uuid = serializers.UUIDField()
-    village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.active())
+    village = VillageCodeField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     phase = serializers.ChoiceField(choices=Assessment.Phase.choices)
     period_label = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")

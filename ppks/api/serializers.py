@@ -1,9 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api import CodeRelatedField
 from ppks.models import Category, Person, Registration, RegistrationEvent
 from ppks.nik import mask_nik
-from villages.models import Village
+from villages.api.fields import VillageCodeField
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -26,16 +27,20 @@ class PersonSerializer(serializers.ModelSerializer):
 
     nik = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=16, write_only=True)
     nik_masked = serializers.SerializerMethodField()
-    village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.active())
+    village = VillageCodeField()
+    correction_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, write_only=True,
+        help_text=_("Alasan koreksi; wajib saat mengubah data orang (PATCH)."),
+    )
 
     class Meta:
         model = Person
         fields = [
             "id", "nik", "nik_masked", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex",
             "village", "dusun", "rt", "rw", "street_address", "phone", "disability", "dtsen_decile",
-            "dtsen_decile_as_of", "merged_into", "created_at", "updated_at",
+            "dtsen_decile_as_of", "merged_into", "anonymised_at", "created_at", "updated_at", "correction_reason",
         ]
-        read_only_fields = ["merged_into", "created_at", "updated_at"]
+        read_only_fields = ["merged_into", "anonymised_at", "created_at", "updated_at"]
 
     def get_nik_masked(self, obj) -> str:
         return mask_nik(obj.nik)
@@ -90,7 +95,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
     person_id = serializers.IntegerField(required=False)
     person = PersonSerializer(required=False)
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.current())
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.current())
     needs = serializers.CharField(required=False, allow_blank=True, default="")
     assessed_on = serializers.DateField(required=False)
     submit = serializers.BooleanField(required=False, default=False)
@@ -104,7 +109,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
 
 class RegistrationUpdateSerializer(serializers.Serializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.current(), required=False)
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.current(), required=False)
     needs = serializers.CharField(required=False, allow_blank=True)
     assessed_on = serializers.DateField(required=False)
 
@@ -115,3 +120,16 @@ class TransitionSerializer(serializers.Serializer):
 
 class NikRevealSerializer(serializers.Serializer):
     nik = serializers.CharField()
+
+
+class NikSearchSerializer(serializers.Serializer):
+    """A NIK or No. KK to search by; sent in the request body so it never appears in a URL or log."""
+
+    nik = serializers.CharField(
+        max_length=32, help_text=_("NIK atau No. KK, 16 digit angka (spasi, titik dan tanda hubung diabaikan)."))
+
+    def validate_nik(self, value: str) -> str:
+        digits = value.replace(" ", "").replace(".", "").replace("-", "")
+        if len(digits) != 16 or not digits.isdigit():
+            raise serializers.ValidationError(_("NIK atau No. KK harus 16 digit angka."))
+        return digits

@@ -15,6 +15,7 @@ from ppks import services
 from ppks.api.serializers import (
     CategorySerializer,
     NikRevealSerializer,
+    NikSearchSerializer,
     PersonSerializer,
     RegistrationCreateSerializer,
     RegistrationDetailSerializer,
@@ -22,7 +23,7 @@ from ppks.api.serializers import (
     RegistrationUpdateSerializer,
     TransitionSerializer,
 )
-from ppks.filters import RegistrationFilterSet
+from ppks.filters import RegistrationFilterSet, filter_nik
 from ppks.models import Person
 from ppks.selectors import categories_with_directorates, registration_base
 from ppks.workflow import TRANSITIONS
@@ -54,6 +55,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     permission_classes = [IsAuthenticated]
     filterset_class = RegistrationFilterSet
     pagination_class = RegistrationCursorPagination
+    throttle_scope = None  # search sets its own ("nik_search")
 
     def get_queryset(self):
         queryset = registration_base(self.request.user)
@@ -123,6 +125,24 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise as_drf_error(error) from error
         return Response(RegistrationDetailSerializer(registration).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=NikSearchSerializer,
+        responses=RegistrationSerializer(many=True),
+        description=(
+            "Cari registrasi menurut NIK atau No. KK. NIK dikirim di badan permintaan, bukan di URL, agar tidak "
+            "tercatat di log server atau proxy. Saringan lain (status, category, …) boleh tetap di query string; "
+            "?q= hanya untuk nama dan menolak NIK dengan 400."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="search", url_name="search", throttle_scope="nik_search")
+    def search(self, request):
+        """Registrations of the person with this NIK, or of the family with this No. KK."""
+        serializer = NikSearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        queryset = filter_nik(self.filter_queryset(self.get_queryset()), serializer.validated_data["nik"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+
     def _idempotency_key(self, request) -> uuid.UUID | None:
         value = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not value:
@@ -167,20 +187,23 @@ class PersonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
 
     serializer_class = PersonSerializer
     http_method_names = ["get", "patch", "post", "head", "options"]
+    throttle_scope = None  # reveal-nik sets its own ("nik")
 
     def get_queryset(self):
         return visible_to(self.request.user, Person.objects.all()).select_related("village")
 
     def perform_update(self, serializer):
         try:
+            data = dict(serializer.validated_data)
+            reason = data.pop("correction_reason", "")
             serializer.instance = services.person_update(
-                person=serializer.instance, actor=self.request.user, data=serializer.validated_data
+                person=serializer.instance, actor=self.request.user, data=data, reason=reason
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
 
     @extend_schema(request=None, responses=NikRevealSerializer)
-    @action(detail=True, methods=["post"], url_path="reveal-nik")
+    @action(detail=True, methods=["post"], url_path="reveal-nik", throttle_scope="nik")
     def reveal_nik(self, request, pk=None):
         nik = services.person_nik_reveal(person=self.get_object(), actor=request.user, request=request)
         return Response({"nik": nik})

@@ -2,9 +2,12 @@
    Progressive enhancement: without JavaScript the code input still works on its own. */
 (function () {
   "use strict";
-  var LABELS = ["Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan"];
+  var DEFAULT_LABELS = ["Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan"];
 
   function init(container) {
+    /* Level names come translated from the template (data-labels="Provinsi|Kabupaten/Kota|…"). */
+    var given = (container.getAttribute("data-labels") || "").split("|");
+    var LABELS = given.length === DEFAULT_LABELS.length ? given : DEFAULT_LABELS;
     var api = container.getAttribute("data-api");
     var target = document.getElementById(container.getAttribute("data-target"));
     if (!api || !target) { return; }

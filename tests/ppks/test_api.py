@@ -89,7 +89,11 @@ def test_reveal_nik_endpoint(api_client, users):
 def test_partial_update_keeps_the_nik(api_client, users):
     person = register(users["pensosmas"]).person
     api_client.force_authenticate(users["pensosmas"])
-    response = api_client.patch("/api/v1/persons/{}/".format(person.pk), {"phone": "081234567890"}, format="json")
+    url = "/api/v1/persons/{}/".format(person.pk)
+    response = api_client.patch(url, {"phone": "081234567890"}, format="json")
+    assert response.status_code == 400
+    assert "correction_reason" in response.json()
+    response = api_client.patch(url, {"phone": "081234567890", "correction_reason": "Nomor baru"}, format="json")
     assert response.status_code == 200, response.json()
     person.refresh_from_db()
     assert (person.phone, person.nik) == ("081234567890", "3511015203850003")
@@ -128,3 +132,21 @@ def test_delete_only_never_submitted_drafts(api_client, users):
     assert list(Registration.objects.values_list("pk", flat=True)) == [submitted.pk]
     api_client.force_authenticate(users["other_regency"])
     assert api_client.delete("/api/v1/registrations/{}/".format(submitted.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(("birth_date", "message"), [
+    ("0001-01-01", "Tanggal lahir terlalu lampau; periksa tahunnya."),
+    ("2999-01-01", "Tanggal lahir tidak boleh di masa depan."),
+])
+def test_implausible_birth_dates_are_refused_like_in_the_form(api_client, users, birth_date, message):
+    """Found while fuzzing the API: it stored a birth date in year 1 that the HTML form refuses."""
+    person = register(users["pensosmas"]).person
+    api_client.force_authenticate(users["pensosmas"])
+    response = api_client.patch("/api/v1/persons/{}/".format(person.pk),
+                                {"birth_date": birth_date, "correction_reason": "Koreksi"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"birth_date": [message]}
+    created = api_client.post("/api/v1/registrations/", {
+        "person": {**NEW_PERSON, "birth_date": birth_date}, "category": "FM"}, format="json")
+    assert created.status_code == 400
+    assert created.json() == {"birth_date": [message]}

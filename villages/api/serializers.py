@@ -47,7 +47,7 @@ class SocialPillarSerializer(serializers.ModelSerializer):
 
 
 class VillageDetailSerializer(VillageSerializer):
-    profile = VillageProfileSerializer(read_only=True)
+    profile = VillageProfileSerializer(read_only=True, allow_null=True)
     lokus_years = serializers.SlugRelatedField(slug_field="year", many=True, read_only=True)
     social_pillars = SocialPillarSerializer(many=True, read_only=True)
 

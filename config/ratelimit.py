@@ -1,0 +1,134 @@
+"""Rate limits for expensive work, shared by the API (DRF throttles) and the HTML views (``rate_limited``).
+
+Every limit is a named scope whose rate ("10/hour") comes from ``settings.SIDBS_RATE_LIMITS``
+(filled from SIDBS_THROTTLE_* environment variables) and is read on each request, so a test or
+a settings change takes effect at once. Requests are counted per user, or per client address
+for anonymous callers, in the default cache (Redis when REDIS_URL is set, so every web process
+shares the counts). Scopes:
+
+- ``user`` / ``anon``: every API call of a signed-in user / an anonymous caller;
+- ``exports``: CSV/XLSX downloads of lists and of the audit log; ``reports``: report (PDF) requests and retries;
+- ``imports``: spreadsheet uploads; ``nik``: revealing a full NIK; ``nik_search``: looking a
+  person up by NIK or No. KK (slows enumeration of identity numbers);
+- ``auth``: API token requests; ``verify``: the public document check (upload and hash).
+"""
+
+import functools
+import math
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from rest_framework.throttling import SimpleRateThrottle
+
+from config.env import parse_rate
+
+
+def rate_for(scope: str) -> str | None:
+    """The configured rate of ``scope``; None means the scope is not limited."""
+    rates = settings.SIDBS_RATE_LIMITS
+    if scope not in rates:
+        raise ImproperlyConfigured("Batas laju '{}' belum diatur di SIDBS_RATE_LIMITS.".format(scope))
+    return rates[scope]
+
+
+class ScopeThrottle(SimpleRateThrottle):
+    """DRF's sliding-window throttle with the rate of ``scope`` read from settings on every request."""
+
+    def __init__(self, scope: str | None = None):
+        if scope is not None:
+            self.scope = scope
+        if self.scope is not None:
+            self._configure()
+
+    def _configure(self) -> None:
+        self.rate = rate_for(self.scope)
+        self.num_requests, self.duration = parse_rate(self.rate) if self.rate else (None, None)
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class UserThrottle(ScopeThrottle):
+    """Every API call of a signed-in user."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        return super().get_cache_key(request, view) if request.user.is_authenticated else None
+
+
+class AnonThrottle(ScopeThrottle):
+    """Every API call of an anonymous caller, per client address."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        return None if request.user.is_authenticated else super().get_cache_key(request, view)
+
+
+class ScopedThrottle(ScopeThrottle):
+    """The view's (or action's) own ``throttle_scope``, when it declares one."""
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, "throttle_scope", None)
+        if not self.scope:
+            return True
+        self._configure()
+        return super().allow_request(request, view)
+
+
+def retry_message(wait: float | None) -> str:
+    """The Indonesian "too many requests" sentence, with the wait rounded up to seconds or minutes."""
+    text = _("Terlalu banyak permintaan untuk tindakan ini.")
+    if wait is None:
+        return "{} {}".format(text, _("Coba lagi nanti."))
+    seconds = max(1, math.ceil(wait))
+    if seconds <= 90:
+        later = ngettext("Coba lagi dalam %(count)d detik.", "Coba lagi dalam %(count)d detik.", seconds)
+        return "{} {}".format(text, later % {"count": seconds})
+    minutes = math.ceil(seconds / 60)
+    later = ngettext("Coba lagi dalam %(count)d menit.", "Coba lagi dalam %(count)d menit.", minutes)
+    return "{} {}".format(text, later % {"count": minutes})
+
+
+def too_many_requests(request, wait: float | None):
+    """A 429 answer for a browser (a page) or a script asking for JSON, with Retry-After."""
+    message = retry_message(wait)
+    if "application/json" in request.headers.get("Accept", "") and "text/html" not in request.headers.get(
+            "Accept", ""):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    if wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def rate_limited(scope: str, *, methods=("POST",), when=None):
+    """Limit a view to the rate of ``scope`` for requests with one of ``methods`` (and ``when(request)``).
+
+    Only the requests that start the expensive work count: e.g. the POST of an upload form, not
+    showing the form. The view answers 429 with an Indonesian message once the limit is reached.
+    """
+    methods = {method.upper() for method in methods}
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in methods and (when is None or when(request)):
+                throttle = ScopeThrottle(scope)
+                if not throttle.allow_request(request, None):
+                    return too_many_requests(request, throttle.wait())
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+

@@ -1,0 +1,371 @@
+"""Fixed query counts per page: every list, detail and dashboard costs the same with 3 rows as with 30.
+
+Each test renders a page once with a few rows (``FEW``), adds rows up to ``MANY`` and renders
+it again; both renders must run exactly the same, stated number of queries
+(``django_assert_num_queries``), so a query per row (N+1) fails the test. Counts are written as
+``REQUEST`` (what every signed-in request costs) plus the page's own queries; middleware that
+adds a query to every request changes only ``REQUEST``.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dimensions import services as assessment_services
+from dimensions.models import Assessment
+from ppks import services as ppks_services
+from ppks.models import Category, Registration
+from reports.demo_data import FAMILY_NAMES, FIRST_NAMES_FEMALE, generate_programme
+from reports.models import ReportJob
+from tests.conftest import REGION_LINES, make_user
+from tests.dimensions.conftest import example_answers
+from tests.ppks.factories import register
+from villages.models import Village
+from villages.services import regions_import
+
+pytestmark = pytest.mark.django_db
+
+FEW = 3
+MANY = 30
+# Queries of every signed-in page request: the ATOMIC_REQUESTS savepoint and its release, the
+# session and the user. API requests in these tests (force_authenticate) only have the savepoint pair.
+REQUEST = 4
+API_REQUEST = 2
+EXTRA_VILLAGES = ["35.11.01.{},Desa Uji {}".format(2003 + number, number + 1) for number in range(MANY)]
+KECAMATAN_VILLAGES = ("35.11.01.2001", "35.11.01.2002", "35.11.02.2001", "35.11.02.1001")
+
+
+def villages_import(count: int) -> None:
+    """The shared region tree plus ``count`` extra desa in Kecamatan Maesan (35.11.01.2003 on)."""
+    regions_import(lines=REGION_LINES + EXTRA_VILLAGES[:count])
+
+
+@pytest.fixture
+def villages(users):
+    villages_import(MANY)
+
+
+def person_name(serial: int) -> str:
+    return "{} {}".format(FIRST_NAMES_FEMALE[serial % len(FIRST_NAMES_FEMALE)],
+                          FAMILY_NAMES[serial // len(FIRST_NAMES_FEMALE) % len(FAMILY_NAMES)])
+
+
+def registrations_add(actor, count: int, *, verify: bool = False, person=None) -> list:
+    """``count`` submitted (or verified) registrations through the services, spread over Kab. Bondowoso.
+
+    Every new person gets a distinct name and NIK; with ``person`` all registrations belong to that
+    person, one per category.
+    """
+    start = Registration.objects.count()
+    categories = list(Category.objects.current().order_by("order_no").values_list("code", flat=True))
+    created = []
+    for serial in range(start, start + count):
+        village = Village.objects.get(code=KECAMATAN_VILLAGES[serial % len(KECAMATAN_VILLAGES)])
+        nik = "{}5203{:02d}{:04d}".format(village.code[:8].replace(".", ""), 60 + serial // 9000, serial % 9000 + 1)
+        category = ("FM", "PRSE", "AT")[serial % 3] if person is None else categories[person.registrations.count()]
+        registration = register(actor, category=category, person=person, submit=True, nik=nik,
+                                name=person_name(serial), sex="P", birth_date=None, village=village)
+        if verify:
+            registration = ppks_services.registration_transition(registration=registration, action="verify",
+                                                                 actor=actor)
+        created.append(registration)
+    return created
+
+
+def events_add(registration, users, cycles: int = MANY // 3) -> None:
+    """Ten reject / reopen / submit rounds by three different people: thirty more status events."""
+    for _cycle in range(cycles):
+        for action, actor in (("reject", "regency"), ("reopen", "pensosmas"), ("submit", "province")):
+            registration = ppks_services.registration_transition(registration=registration, action=action,
+                                                                 actor=users[actor], note="Periksa ulang")
+
+
+def fixed_queries(django_assert_num_queries, client, path, *, expected: int | None, grow, params=None,
+                  marker: bytes = b"", rows=(FEW, MANY), at_most: int | None = None):
+    """GET ``path`` with FEW rows, call ``grow()``, GET again: both exactly ``expected`` queries.
+
+    With ``expected=None`` (a page another part of the project is still extending) the second
+    render must cost exactly what the first did, and the first at most ``at_most``. The cache
+    is cleared before each measured request, so cached dashboard figures are counted too.
+    """
+    client.get(path, params or {})  # warm up: the first request after sign-in also writes the session
+    responses = []
+    for step, minimum in enumerate(rows):
+        if step:
+            grow()
+        cache.clear()
+        if expected is None:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path, params or {})
+            expected = len(captured)
+            assert expected <= at_most, (path, expected, at_most)
+        else:
+            with django_assert_num_queries(expected):
+                response = client.get(path, params or {})
+        assert response.status_code == 200, (path, response.status_code)
+        if marker:
+            assert response.content.count(marker) >= minimum, (path, response.content.count(marker), minimum)
+        responses.append(response)
+    return responses
+
+
+# PPKS -------------------------------------------------------------------------------------------------------
+
+
+def test_ppks_list_national(client, users, django_assert_num_queries):
+    """Capped count, category and directorate filter choices, the page of registrations."""
+    registrations_add(users["regency"], FEW)
+    client.force_login(users["analyst"])
+    fixed_queries(django_assert_num_queries, client, "/ppks/", expected=REQUEST + 4,
+                  grow=lambda: registrations_add(users["regency"], MANY - FEW), marker=b'href="/ppks/registrasi/')
+
+
+def test_ppks_list_kabupaten(client, users, django_assert_num_queries):
+    registrations_add(users["regency"], FEW)
+    client.force_login(users["regency"])
+    fixed_queries(django_assert_num_queries, client, "/ppks/", expected=REQUEST + 4,
+                  grow=lambda: registrations_add(users["regency"], MANY - FEW), marker=b'href="/ppks/registrasi/')
+
+
+def test_ppks_list_with_filters(client, users, django_assert_num_queries):
+    """The region filter checks its code against the region tables: one query more."""
+    registrations_add(users["regency"], FEW * 3, verify=True)
+    client.force_login(users["province"])
+    params = {"category": "FM", "status": "verified", "region": "35.11", "ordering": "name"}
+    fixed_queries(django_assert_num_queries, client, "/ppks/", params=params, expected=REQUEST + 5,
+                  grow=lambda: registrations_add(users["regency"], (MANY - FEW) * 3, verify=True),
+                  marker=b'href="/ppks/registrasi/')
+
+
+def test_registration_detail(client, users, django_assert_num_queries):
+    registration = registrations_add(users["regency"], 1)[0]
+    client.force_login(users["regency"])
+    responses = fixed_queries(django_assert_num_queries, client, registration.get_absolute_url(),
+                              expected=REQUEST + 2, grow=lambda: events_add(registration, users), rows=(0, 0))
+    assert len(responses[-1].context["events"]) == 2 + MANY
+
+
+def test_person_detail(client, users, django_assert_num_queries):
+    """Counted with 3 and with 20 registrations of one person (and their change history).
+
+    The page is still growing (personal-data history), so the test pins equality between the two
+    renders and a ceiling rather than one number: the person, the history with the labels of the
+    categories and directorates it names, the categories of the form, and the registrations.
+    """
+    person = registrations_add(users["regency"], 1)[0].person
+    registrations_add(users["regency"], FEW - 1, person=person)
+    client.force_login(users["regency"])
+    fixed_queries(django_assert_num_queries, client, person.get_absolute_url(), expected=None, at_most=REQUEST + 8,
+                  grow=lambda: registrations_add(users["regency"], 20 - FEW, person=person),
+                  marker=b'href="/ppks/registrasi/', rows=(FEW, 20))
+
+
+def test_verification_queue(client, users, django_assert_num_queries):
+    registrations_add(users["regency"], FEW)
+    client.force_login(users["regency"])
+    fixed_queries(django_assert_num_queries, client, "/ppks/verifikasi/", expected=REQUEST + 2,
+                  grow=lambda: registrations_add(users["regency"], MANY - FEW), marker=b"/verify/")
+
+
+def test_api_registrations_list(api_client, users, django_assert_num_queries):
+    """One query for the page: person (with village), category, village and directorate are joined."""
+    registrations_add(users["regency"], FEW, verify=True)
+    api_client.force_authenticate(users["regency"])
+    responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/registrations/",
+                              expected=API_REQUEST + 1,
+                              grow=lambda: registrations_add(users["regency"], MANY - FEW, verify=True))
+    assert len(responses[-1].json()["results"]) == MANY
+
+
+def test_api_registration_detail(api_client, users, django_assert_num_queries):
+    registration = registrations_add(users["regency"], 1)[0]
+    api_client.force_authenticate(users["regency"])
+    responses = fixed_queries(django_assert_num_queries, api_client,
+                              "/api/v1/registrations/{}/".format(registration.pk), expected=API_REQUEST + 3,
+                              grow=lambda: events_add(registration, users), rows=(0, 0))
+    assert len(responses[-1].json()["events"]) == 2 + MANY
+
+
+# Villages ---------------------------------------------------------------------------------------------------
+
+
+def test_villages_browse_kecamatan(client, users, django_assert_num_queries):
+    villages_import(FEW)
+    client.force_login(users["regency"])
+    fixed_queries(django_assert_num_queries, client, "/wilayah/35.11.01/", expected=REQUEST + 4,
+                  grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
+
+
+def test_villages_browse_provinces(client, users, django_assert_num_queries):
+    client.force_login(users["analyst"])
+    fixed_queries(django_assert_num_queries, client, "/wilayah/", expected=REQUEST + 3,
+                  grow=lambda: villages_import(MANY), rows=(0, 0))
+
+
+def test_villages_search(client, users, django_assert_num_queries):
+    villages_import(FEW)
+    client.force_login(users["regency"])
+    fixed_queries(django_assert_num_queries, client, "/wilayah/cari/", params={"q": "Desa Uji"},
+                  expected=REQUEST + 1, grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
+
+
+def test_village_detail(client, users, django_assert_num_queries, villages):
+    """The village with its path, lokus years, pillars and Pensosmas, and its three ancestors."""
+    village = Village.objects.get(code="35.11.01.2001")
+
+    def grow():
+        for number in range(MANY):
+            make_user("pendamping{}".format(number), "pensosmas", villages=[village.code])
+
+    client.force_login(users["regency"])
+    responses = fixed_queries(django_assert_num_queries, client, village.get_absolute_url(), expected=REQUEST + 7,
+                              grow=grow, rows=(0, 0))
+    assert len(responses[-1].context["pensosmas"]) == MANY + 1
+
+
+def test_api_villages(api_client, users, django_assert_num_queries):
+    villages_import(FEW)
+    api_client.force_authenticate(users["regency"])
+    responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/", expected=API_REQUEST + 1,
+                              grow=lambda: villages_import(MANY))
+    assert len(responses[-1].json()["results"]) == MANY + 4
+    fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/35.11.01.2001/",
+                  expected=API_REQUEST + 4, grow=lambda: None, rows=(0, 0))
+    villages_import(FEW)
+    responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/regions/", params={"parent": "35.11.01"},
+                              expected=API_REQUEST + 1, grow=lambda: villages_import(MANY))
+    assert len(responses[-1].json()) == MANY + 2
+
+
+# Assessments and action plans -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def programme(villages):
+    """A function adding villages to the programme (validated baseline, approved plan, stages, funds)."""
+    return lambda count: generate_programme(villages=count, province="35", year=2026)
+
+
+def test_assessment_list(client, users, django_assert_num_queries, programme):
+    programme(FEW)
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, "/asesmen/", expected=REQUEST + 2,
+                  grow=lambda: programme(MANY - FEW), marker=b'href="/asesmen/')
+
+
+def test_assessment_detail_respondents(client, users, django_assert_num_queries):
+    """A draft with 3, then 30 respondents: respondents and their answers load in two queries.
+
+    The Pensosmas's scope costs one query; the completeness check reads indicators and answers again.
+    """
+    actor = users["pensosmas"]
+    assessment = assessment_services.assessment_create(
+        actor=actor, village=Village.objects.get(code="35.11.01.2001"), year=2026, phase="baseline")
+
+    def respondents(count: int) -> None:
+        assessment_services.answers_replace(assessment=assessment, actor=actor, rows=[
+            {"name": person_name(number), "institution": "PKK", "answers": example_answers("r1")}
+            for number in range(count)])
+
+    respondents(FEW)
+    client.force_login(actor)
+    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 9,
+                  grow=lambda: respondents(MANY), marker=b"/responden/")
+
+
+def test_assessment_detail_scored(client, users, django_assert_num_queries, programme):
+    """A validated assessment: its four dimension scores come in one query (not one per dimension)."""
+    programme(1)
+    assessment = Assessment.objects.get()
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 5,
+                  grow=lambda: None, rows=(0, 0))
+
+
+def test_mapping(client, users, django_assert_num_queries, programme):
+    """The (cached) count of villages, the page, and the scores of the page in one query."""
+    programme(FEW)
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, "/asesmen/pemetaan/", expected=REQUEST + 3,
+                  grow=lambda: programme(MANY - FEW), marker=b'href="/asesmen/desa/')
+
+
+def test_action_plan_list(client, users, django_assert_num_queries, programme):
+    programme(FEW)
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, "/rencana/", expected=REQUEST + 2,
+                  grow=lambda: programme(MANY - FEW), marker=b'href="/rencana/')
+
+
+def test_action_plan_detail(client, users, django_assert_num_queries, programme):
+    """Activities, spending and forms; counted with 3 and with 30 spending rows by different people."""
+    from actionplans import services as plan_services
+    from actionplans.models import ActionPlan
+
+    programme(1)
+    plan = ActionPlan.objects.get()
+    activities = list(plan.activities.order_by("pk"))
+
+    def spend(count: int) -> None:
+        recorders = [users["regency"], users["province"]]
+        for number in range(count):
+            plan_services.spending_record(activity=activities[number % len(activities)],
+                                          actor=recorders[number % 2], amount=Decimal(10_000),
+                                          spent_on=datetime.date(2026, 5, 1), description="Konsumsi rapat")
+
+    spend(FEW)
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, plan.get_absolute_url(), expected=REQUEST + 10,
+                  grow=lambda: spend(MANY - FEW), marker=b"Konsumsi rapat")
+
+
+def test_programme_dashboard(client, users, django_assert_num_queries, programme):
+    """Uncached: late stages, three sums, the village count and plans by status."""
+    programme(FEW)
+    client.force_login(users["province"])
+    responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
+                              expected=REQUEST + 6, grow=lambda: programme(MANY - FEW))
+    assert responses[-1].context["data"]["villages"] == MANY
+
+
+# Reports and home ---------------------------------------------------------------------------------------------
+
+
+def test_report_list(client, users, django_assert_num_queries):
+    requesters = [users["regency"], users["province"], users["analyst"]]
+
+    def jobs_add(count):
+        for number in range(count):
+            ReportJob.objects.create(kind=ReportJob.Kind.REFERRAL_SUMMARY, region_code="35.11",
+                                     requested_by=requesters[number % len(requesters)],
+                                     parameters={"region_code": "35.11"}, state=ReportJob.State.DONE)
+
+    jobs_add(FEW)
+    client.force_login(users["province"])
+    fixed_queries(django_assert_num_queries, client, "/reports/", expected=REQUEST + 2,
+                  grow=lambda: jobs_add(MANY - FEW), marker=b'href="/reports/')
+
+
+@pytest.mark.parametrize(("role", "own"), [
+    ("admin", 5), ("analyst", 5), ("province", 5), ("regency", 5),  # four region counts, registrations by status
+    ("pensosmas", 2),  # assigned villages (scope, then the list)
+    ("no_role", 0),
+])
+def test_home_dashboard_per_role(client, users, django_assert_num_queries, role, own):
+    registrations_add(users["regency"], FEW)
+    client.force_login(users[role])
+    fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + own,
+                  grow=lambda: registrations_add(users["regency"], MANY - FEW), rows=(0, 0))
+
+
+def test_home_dashboard_pensosmas_villages(client, users, django_assert_num_queries, villages):
+    pensosmas = users["pensosmas"]
+    pensosmas.assigned_villages.set([line.split(",")[0] for line in EXTRA_VILLAGES[:FEW]])
+    client.force_login(pensosmas)
+    fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 2,
+                  grow=lambda: pensosmas.assigned_villages.set([line.split(",")[0] for line in EXTRA_VILLAGES]),
+                  marker=b'href="/wilayah/desa/')
