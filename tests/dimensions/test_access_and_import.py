@@ -224,6 +224,21 @@ def test_mapping_shows_only_the_latest_validated_assessment(client, users, make_
     assert [(row[0].pk, row[0].year) for row in rows] == [(endline.pk, 2026)]
 
 
+def test_mapping_takes_the_later_validation_within_a_year(client, users, make_assessment):
+    first = make_assessment(submit=True, year=2026)
+    services.assessment_validate(assessment=first, actor=users["regency"])
+    second = make_assessment(submit=True, year=2026, phase="monitoring")
+    services.assessment_validate(assessment=second, actor=users["regency"])
+    client.force_login(users["regency"])
+    rows = client.get(reverse("dimensions:mapping")).context["rows"]
+    assert [row[0].pk for row in rows] == [second.pk]
+    second.refresh_from_db()
+    assert second.validated_at is not None
+    Assessment.objects.filter(pk=first.pk).update(validated_at=second.validated_at)
+    rows = client.get(reverse("dimensions:mapping")).context["rows"]
+    assert [row[0].pk for row in rows] == [max(first.pk, second.pk)], "a tie is broken by id, one row per village"
+
+
 def test_mapping_and_api_query_counts_do_not_grow_with_rows(client, api_client, users, make_assessment,
                                                             django_assert_max_num_queries):
     def add(village):
