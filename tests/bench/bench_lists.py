@@ -65,7 +65,6 @@ def run(repeat: int = 20) -> list[dict]:
     from django.test import Client
 
     from config.caching import DOMAINS, aggregates_changed
-
     from ppks.models import Person
 
     settings.ALLOWED_HOSTS = ["*"]
