@@ -346,18 +346,44 @@ def _display(model_field, value, labels: dict) -> str:
     return str(value)
 
 
+def _related_labels(wanted: dict[type, set]) -> dict[tuple[str, str], str]:
+    """{(model label, pk): text} for linked rows: categories and directorates by code, users by name,
+    people as "Orang #12" (never by name: the history outlives an anonymisation). One query per model."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    from ppks.models import Person
+
+    user_model = get_user_model()
+    labels = {}
+    for related, ids in wanted.items():
+        if not ids:
+            continue
+        key = related._meta.label_lower
+        if related is Person:
+            labels.update({(key, str(pk)): _("Orang #{pk}").format(pk=pk) for pk in ids})
+        elif related is user_model:
+            for user in user_model.objects.filter(pk__in=ids).only("username", "first_name", "last_name"):
+                labels[(key, str(user.pk))] = user.get_full_name() or user.username
+        else:
+            for pk, code in related.objects.filter(pk__in=ids).values_list("pk", "code"):
+                labels[(key, str(pk))] = code
+    return labels
+
+
 def describe(entries) -> list[dict]:
     """History entries as table rows: when, who, which record, and (label, old, new) per changed field.
 
-    Linked categories and directorates are shown by code, looked up in one query each.
-    Redacted values (after anonymisation) show as "(dihapus)".
+    Linked categories and directorates are shown by code, users by name and people by number,
+    looked up in one query per kind. Redacted values (after anonymisation) show as "(dihapus)".
     """
+    from django.contrib.auth import get_user_model
     from django.utils.translation import gettext as _
 
     from ppks.models import Category, Directorate, Person, Registration
 
     models_by_table = {"ppks_person": Person, "ppks_registration": Registration}
-    wanted: dict[type, set] = {Category: set(), Directorate: set()}
+    wanted: dict[type, set] = {Category: set(), Directorate: set(), get_user_model(): set(), Person: set()}
     for entry in entries:
         model = models_by_table.get(entry.table_name)
         for column, values in entry.changes.items():
@@ -365,11 +391,7 @@ def describe(entries) -> list[dict]:
             if model_field is not None and model_field.is_relation and model_field.related_model in wanted:
                 wanted[model_field.related_model].update(
                     value for value in (values.get("old"), values.get("new")) if value is not None)
-    labels = {}
-    for related, ids in wanted.items():
-        if ids:
-            for pk, code in related.objects.filter(pk__in=ids).values_list("pk", "code"):
-                labels[(related._meta.label_lower, str(pk))] = code
+    labels = _related_labels(wanted)
     rows = []
     for entry in entries:
         model = models_by_table.get(entry.table_name)

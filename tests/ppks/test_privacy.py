@@ -177,6 +177,18 @@ def test_person_page_shows_the_history_with_masked_nik(client, users):
     assert [field["label"] for field in response.context["history"][0]["fields"]] == ["telepon"]
 
 
+def test_history_names_linked_users_and_people_not_their_ids(users):
+    registration = register(users["pensosmas"], submit=True)
+    services.registration_transition(registration=registration, actor=users["regency"], action="verify")
+    users["regency"].first_name, users["regency"].last_name = "Dinsos", "Bondowoso"
+    users["regency"].save(update_fields=["first_name", "last_name"])
+    rows = history.describe(list(PersonHistory.objects.filter(person_id=registration.person_id)))
+    values = {(field["label"], field["new"]) for row in rows for field in row["fields"]}
+    assert ("diverifikasi oleh", "Dinsos Bondowoso") in values
+    assert ("didaftarkan oleh", "pensosmas") in values
+    assert ("orang", "Orang #{}".format(registration.person_id)) in values
+
+
 # Correction -------------------------------------------------------------------------------------
 
 
