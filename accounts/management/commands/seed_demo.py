@@ -18,7 +18,7 @@ DEMO_ACCOUNTS = (
      "role": User.Role.DINSOS_PROVINSI, "region_code": "35"},
     {"username": "dinsos.bondowoso", "first_name": "Dinsos", "last_name": "Bondowoso",
      "role": User.Role.DINSOS_KABUPATEN, "region_code": "35.11"},
-    {"username": "pensosmas.maesan", "first_name": "Siti", "last_name": "Aminah", "role": User.Role.PENSOSMAS},
+    {"username": "pensosmas.maesan", "first_name": "Rina", "last_name": "Wulandari", "role": User.Role.PENSOSMAS},
 )
 
 
