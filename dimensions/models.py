@@ -146,6 +146,11 @@ class Assessment(models.Model):
                 violation_error_message=_("Desa ini sudah punya asesmen tahap tersebut pada tahun itu."),
             ),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="assessment_year_range"),
+            # The mapping picks each village's latest validated assessment by validation time.
+            models.CheckConstraint(
+                condition=~models.Q(status="validated") | models.Q(validated_at__isnull=False),
+                name="assessment_validated_has_time",
+            ),
         ]
 
     def __str__(self) -> str:

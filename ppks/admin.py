@@ -51,11 +51,22 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """Read and correct people; erasure goes through anonymisation (the person page), never a delete,
+    which would leave the full identity in the field history where no page can reach it."""
+
     list_display = ("name", "village", "sex", "birth_date", "nik_status")
     raw_id_fields = ("village", "merged_into", "created_by")
     search_fields = ("name",)
     exclude = ("nik",)
     show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.anonymised_at is not None or obj.merged_into_id is not None):
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(DuplicateCandidate)
@@ -69,3 +80,7 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 class PersonMergeAdmin(admin.ModelAdmin):
     list_display = ("kept", "merged", "actor", "merged_at")
     raw_id_fields = ("kept", "merged", "actor")
+    exclude = ("conflicts",)
+
+    def has_change_permission(self, request, obj=None):
+        return False

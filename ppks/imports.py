@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -627,10 +628,21 @@ class WriteResult:
     duplicate_candidates: int = 0
 
 
+def _refuse_people_changed_since_planning(plan: Plan) -> None:
+    """Rows matched to existing people by NIK were planned outside this transaction (minutes, for a
+    queued file): if one of those people was anonymised or merged since, re-plan from scratch.
+    The IntegrityError ends the job as failed with the "data changed during the import" message."""
+    existing = {target for _row, target in plan.row_person if isinstance(target, int)}
+    if existing and Person.objects.filter(pk__in=existing).filter(
+            Q(anonymised_at__isnull=False) | Q(merged_into__isnull=False)).exists():
+        raise IntegrityError("orang yang dicocokkan sudah dianonimkan atau digabung sejak rencana impor dibuat")
+
+
 def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
     """Insert the new people, registrations and their history in batches (call inside a transaction)."""
     user = job.requested_by
     result = WriteResult()
+    _refuse_people_changed_since_planning(plan)
     total_steps = max(len(plan.new_persons) + 2 * len(plan.row_person), 1)
     done = 0
     for batch in _chunks(plan.new_persons, BATCH_SIZE):

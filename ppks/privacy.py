@@ -258,9 +258,9 @@ def _anonymise_rows(person_ids: list[int], *, now: datetime.datetime) -> None:
     registrations = Registration.objects.filter(person_id__in=person_ids)
     registrations.update(needs="", rejection_reason="", updated_at=now)
     RegistrationEvent.objects.filter(registration__in=registrations).exclude(note="").update(note="")
-    DuplicateCandidate.objects.filter(
-        Q(person_id__in=person_ids) | Q(other_id__in=person_ids), status=DuplicateCandidate.Status.OPEN
-    ).delete()
+    # Every pair, dismissed ones too: a pair's reason ("same name and birth date", "same KK and name")
+    # would re-identify the anonymised side through the other person.
+    DuplicateCandidate.objects.filter(Q(person_id__in=person_ids) | Q(other_id__in=person_ids)).delete()
     merges = list(PersonMerge.objects.filter(Q(kept_id__in=person_ids) | Q(merged_id__in=person_ids)))
     for merge in merges:
         merge.conflicts = {name: None for name in merge.conflicts if name != "nik_merged"}

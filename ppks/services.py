@@ -21,7 +21,7 @@ from config.caching import aggregates_changed
 from ppks.history import history_actor, records_history
 from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
 from ppks.names import normalise_name
-from ppks.nik import check_kk, check_nik
+from ppks.nik import check_kk, check_nik, mask_nik
 from ppks.permissions import can_register, can_reveal_nik, can_verify, role_of
 from ppks.workflow import TIMESTAMP_FIELDS, TRANSITIONS
 from villages.models import District, Regency, Village
@@ -181,8 +181,9 @@ def person_create(*, actor, data: dict) -> Person:
 def person_update(*, person: Person, actor, data: dict, reason: str = "") -> Person:
     """Correct (rectify) a person's data for a stated reason; audited by field, history by value.
 
-    The names of the changed fields and ``reason`` go into the audit event; the old and new
-    values go into the field history (NIK masked), with the same reason.
+    The names of the changed fields go into the audit event; the old and new values and
+    ``reason`` go into the field history (NIK masked), which anonymisation can redact. Records
+    merged into another person are corrected on the person they were merged into.
     """
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah data PPKS."))
@@ -190,6 +191,8 @@ def person_update(*, person: Person, actor, data: dict, reason: str = "") -> Per
     _require_in_scope(actor, stored.village)
     if stored.anonymised_at is not None:
         raise ValidationError(_("Data orang ini sudah dianonimkan dan tidak dapat diubah."))
+    if stored.merged_into_id is not None:
+        raise ValidationError(_("Data orang ini sudah digabung ke data lain; ubah data tersebut."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"correction_reason": [_("Alasan koreksi wajib diisi.")]})
@@ -198,24 +201,29 @@ def person_update(*, person: Person, actor, data: dict, reason: str = "") -> Per
 
 
 def _person_update(*, person: Person, stored: Person, actor, data: dict, reason: str) -> Person:
-    """Apply ``data`` to ``person``; changes are judged against ``stored`` (a ModelForm has already set them)."""
-    changes = {}
+    """Apply ``data`` to ``stored`` (the row as locked now) and save it; returns the saved person.
+
+    ``person`` is the caller's copy (a ModelForm has already set the new values on it); saving the
+    locked row instead means a concurrent correction or merge is never overwritten with stale values.
+    The reason stays in the field history (which anonymisation redacts), not in the append-only audit.
+    """
+    changes = []
     for name, value in data.items():
-        if name in PERSON_FIELDS and getattr(stored, name) != value:
-            changes[name] = name
         if name in PERSON_FIELDS:
-            setattr(person, name, value)
+            if getattr(stored, name) != value:
+                changes.append(name)
+            setattr(stored, name, value)
     if "village" in data:
-        _require_in_scope(actor, person.village)
-    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex)
+        _require_in_scope(actor, stored.village)
+    check = identity_check(nik=stored.nik, kk_number=stored.kk_number, birth_date=stored.birth_date, sex=stored.sex)
     if check.errors:
         raise ValidationError(check.errors)
-    _clean_person(person)
-    person.save()
-    _record_duplicate_candidates(person)
-    audit_record(actor=actor, action="ppks.person.update", obj=person,
-                 detail={"fields": sorted(changes), "reason": reason})
-    return person
+    _clean_person(stored)
+    stored.save()
+    _record_duplicate_candidates(stored)
+    audit_record(actor=actor, action="ppks.person.update", obj=stored,
+                 detail={"fields": sorted(changes), "reason_in_history": True})
+    return stored
 
 
 def _add_event(registration: Registration, *, from_status: str, actor, note: str = "") -> None:
@@ -289,6 +297,8 @@ def registration_update(*, registration: Registration, actor, data: dict) -> Reg
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah registrasi."))
     _require_in_scope(actor, registration.village)
+    if Person.objects.filter(pk=registration.person_id, anonymised_at__isnull=False).exists():
+        raise ValidationError(_("Data orang ini sudah dianonimkan; registrasinya tidak dapat diubah."))
     if registration.status not in EDITABLE_STATUSES:
         raise ValidationError(
             _("Registrasi berstatus '{status}' tidak dapat diubah; hanya draf atau yang ditolak.").format(
@@ -345,6 +355,12 @@ def registration_transition(*, registration: Registration, action: str, actor, n
     note = note.strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": [_("Alasan wajib diisi.")]})
+    if Person.objects.filter(pk=locked.person_id, anonymised_at__isnull=False).exists():
+        # A force-anonymised person's open case may still move forward, but never back to editing,
+        # and no new free text (which could name them again) is stored.
+        if action == "reopen":
+            raise ValidationError(_("Data orang ini sudah dianonimkan; registrasinya tidak dapat dibuka kembali."))
+        note = _("(catatan tidak disimpan: data orang dianonimkan)") if note else ""
     from_status = locked.status
     locked.status = transition.target
     now = timezone.now()
@@ -410,6 +426,8 @@ def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
         if kept_value in (None, ""):
             filled[name] = merged_value
         elif kept_value != merged_value:
+            if name == "nik":  # the full NIK lives only on the person row
+                kept_value, merged_value = mask_nik(kept_value), mask_nik(merged_value)
             conflicts[name] = {"kept": _json_value(kept_value), "merged": _json_value(merged_value)}
     merged_nik = merged.nik
     merged.nik = None
@@ -436,7 +454,8 @@ def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
             registration.person = kept
             registration.save()
     record = PersonMerge.objects.create(
-        kept=kept, merged=merged, conflicts=conflicts | ({"nik_merged": merged_nik} if merged_nik else {}),
+        kept=kept, merged=merged,
+        conflicts=conflicts | ({"nik_merged": mask_nik(merged_nik)} if merged_nik else {}),
         actor=actor,
     )
     DuplicateCandidate.objects.filter(
@@ -510,4 +529,19 @@ def registrations_import(*, job):
         return job
     job = imports.import_execute(job)
     aggregates_changed("ppks")
+    if job.is_finished and job.file:
+        job_pk = job.pk
+        transaction.on_commit(lambda: import_upload_discard(job_pk))
     return job
+
+
+def import_upload_discard(job_pk: int) -> None:
+    """Delete a finished job's uploaded file: it holds identities (NIK, KK, names, addresses) that
+    anonymisation could not reach. The job keeps its name, size, SHA-256, counts and error list."""
+    from ppks.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=job_pk).first()
+    if job is None or not job.is_finished or not job.file:
+        return
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job_pk).update(file="")

@@ -567,7 +567,9 @@ def registration_export_view(request):
     full_nik = exports.shows_full_nik(request.user)
     audit_record(
         actor=request.user, action="ppks.registration.export", request=request,
-        detail={"filters": {name: value for name, value in params.items() if value}, "rows": total,
+        # A name typed into the search would outlive an anonymisation in the append-only trail: only its use is kept.
+        detail={"filters": {name: ("(nama)" if name == "q" else value) for name, value in params.items() if value},
+                "rows": total,
                 **({"nik_search": mask_nik(nik)} if nik else {}),
                 "format": file_format, "nik": "full" if full_nik else "masked"},
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from ppks.history import history_actor
 from ppks.models import Directorate, Registration, RegistrationEvent
 from ppks.permissions import can_verify, role_of
 from reports import rendering
@@ -97,9 +98,10 @@ def referral_send(*, actor, region_code: str, directorate: Directorate, registra
         letter_number=letter_number(region_code=region_code, day=timezone.localdate()),
     )
     batch.registrations.set(registrations)
-    Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
-        status=Registration.Status.REFERRED, referred_at=now, updated_at=now
-    )
+    with history_actor(actor, reason=batch.letter_number):
+        Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
+            status=Registration.Status.REFERRED, referred_at=now, updated_at=now
+        )
     aggregates_changed("ppks")
     RegistrationEvent.objects.bulk_create([
         RegistrationEvent(registration=registration, from_status=Registration.Status.VERIFIED,

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,7 +213,7 @@ def test_correction_page_records_the_reason(client, users):
     response = client.post(url, {**form, "correction_reason": "Telepon baru"})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="ppks.person.update")
-    assert event.detail == {"fields": ["phone"], "reason": "Telepon baru"}
+    assert event.detail == {"fields": ["phone"], "reason_in_history": True}, "free text stays out of the audit trail"
     assert event.object_repr == "Orang #{}".format(person.pk)
     entry = PersonHistory.objects.get(person_id=person.pk, action="update")
     assert (entry.changes, entry.reason) == ({"phone": {"old": "", "new": "081299990000"}}, "Telepon baru")
@@ -379,8 +379,7 @@ def test_anonymise_also_clears_people_merged_into_the_person(users):
     assert twin.name == "Anonim #{}".format(twin.pk)
     assert twin.phone == ""
     assert twin.anonymised_at is not None
-    candidate.refresh_from_db()
-    assert candidate.status == DuplicateCandidate.Status.MERGED
+    assert not DuplicateCandidate.objects.filter(pk=candidate.pk).exists(), "resolved pairs go too"
     assert "Siti" not in json.dumps([merge.conflicts for merge in kept.merges_kept.all()])
 
 
@@ -446,3 +445,114 @@ def test_history_purge_runs_in_the_anonymise_transaction(users):
     person.refresh_from_db()
     assert person.name == "Siti Aminah"
     assert "Siti Aminah" in json.dumps([row.changes for row in person_rows(person)])
+
+
+# Found in review: identity must not come back after anonymisation --------------------------------
+
+
+def test_an_anonymised_persons_rejected_case_cannot_be_reopened_or_edited(users):
+    registration = register(users["pensosmas"], submit=True)
+    services.registration_transition(registration=registration, action="reject", actor=users["regency"], note="x")
+    privacy.person_anonymise(person=registration.person, actor=users["regency"], reason="Permintaan subjek")
+    registration.refresh_from_db()
+    with pytest.raises(ValidationError, match="tidak dapat dibuka kembali"):
+        services.registration_transition(registration=registration, action="reopen", actor=users["pensosmas"])
+    with pytest.raises(ValidationError, match="dianonimkan"):
+        services.registration_update(registration=registration, actor=users["pensosmas"],
+                                     data={"needs": "Siti Aminah, Jl. Mawar 5"})
+
+
+def test_a_forced_anonymisation_keeps_new_notes_out_of_the_open_case(users):
+    registration = register(users["pensosmas"], submit=True)
+    privacy.person_anonymise(person=registration.person, actor=users["admin"], reason="Permintaan subjek", force=True)
+    registration.refresh_from_db()
+    services.registration_transition(registration=registration, action="reject", actor=users["regency"],
+                                     note="Siti Aminah pindah ke Jember")
+    registration.refresh_from_db()
+    assert registration.status == "rejected"
+    assert "Siti" not in registration.rejection_reason
+    assert not RegistrationEvent.objects.filter(note__contains="Siti").exists()
+
+
+def test_dismissed_duplicate_pairs_go_with_the_anonymisation(users):
+    person = register(users["pensosmas"]).person
+    services.person_create(actor=users["pensosmas"], data=person_data(nik=None, nik_status="belum_punya", dusun="Lor"))
+    services.duplicate_dismiss(candidate=DuplicateCandidate.objects.get(), actor=users["regency"])
+    Registration.objects.filter(person=person).update(status="closed", closed_at=timezone.now())
+    privacy.person_anonymise(person=person, actor=users["regency"], reason="Permintaan subjek")
+    assert not DuplicateCandidate.objects.exists()
+
+
+def test_correction_reasons_stay_out_of_the_audit_trail(users):
+    registration = register(users["pensosmas"])
+    services.person_update(person=registration.person, actor=users["regency"], data={"birth_place": "Jember"},
+                           reason="Sesuai akta Siti Aminah")
+    Registration.objects.filter(pk=registration.pk).update(status="closed", closed_at=timezone.now())
+    privacy.person_anonymise(person=registration.person, actor=users["regency"], reason="Permintaan subjek")
+    assert "Siti" not in json.dumps([event.detail for event in AuditEvent.objects.all()])
+
+
+def test_a_stale_copy_neither_undoes_a_merge_nor_loses_a_concurrent_correction(users):
+    person = register(users["pensosmas"]).person
+    first, second = Person.objects.get(pk=person.pk), Person.objects.get(pk=person.pk)
+    services.person_update(person=first, actor=users["regency"], data={"phone": "0811"}, reason="HP baru")
+    services.person_update(person=second, actor=users["pensosmas"], data={"dusun": "Lor"}, reason="pindah dusun")
+    person.refresh_from_db()
+    assert (person.phone, person.dusun) == ("0811", "Lor")
+    twin = services.person_create(actor=users["pensosmas"], data=person_data(nik=None, nik_status="belum_punya",
+                                                                             name="Siti Aminah", dusun="Lor"))
+    stale = Person.objects.get(pk=twin.pk)
+    services.persons_merge(kept=person, merged=twin, actor=users["regency"])
+    with pytest.raises(ValidationError, match="sudah digabung"):
+        services.person_update(person=stale, actor=users["regency"], data={"phone": "0899"}, reason="koreksi")
+    twin.refresh_from_db()
+    assert twin.merged_into_id == person.pk
+
+
+def test_a_merge_keeps_conflicting_niks_masked(users):
+    kept = register(users["pensosmas"]).person
+    other = services.person_create(actor=users["pensosmas"], data=person_data(nik="3511015203850011"))
+    merge = services.persons_merge(kept=kept, merged=other, actor=users["regency"])
+    stored = json.dumps(merge.conflicts)
+    assert "3511015203850011" not in stored
+    assert NIK not in stored
+    assert "3511********0011" in stored
+
+
+def test_the_admin_cannot_delete_people(users, rf):
+    from django.contrib.admin.sites import site
+
+    request = rf.get("/")
+    request.user = users["admin"]
+    assert site._registry[Person].has_delete_permission(request) is False
+
+
+def test_a_finished_import_drops_its_upload(users, django_capture_on_commit_callbacks):
+    from tests.ppks.test_import import row, run_import
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(users["regency"], [row()])
+    job.refresh_from_db()
+    assert job.state == "done", job.message
+    assert not job.file
+    assert job.sha256
+    assert job.original_name
+
+
+def test_an_import_planned_before_an_anonymisation_is_refused(users):
+    from ppks import imports
+    from ppks.models import ImportJob
+    from tests.ppks.test_import import csv_file, row
+
+    registration = register(users["pensosmas"])
+    Registration.objects.filter(pk=registration.pk).update(status="closed", closed_at=timezone.now())
+    job = ImportJob(original_name="x.csv", sha256="0", size=1, format="csv", requested_by=users["regency"])
+    job.file.save("x.csv", csv_file([row(kategori="PRSE")]), save=False)
+    job.save()
+    with job.file.open("rb") as handle:
+        table = imports.read_table(handle, "csv")
+    plan = imports.plan_rows(imports.validate_rows(table, user=users["regency"]), user=users["regency"])
+    privacy.person_anonymise(person=registration.person, actor=users["regency"], reason="Permintaan subjek")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        imports.write_plan(plan, job=job)
+    assert not Registration.objects.filter(category__code="PRSE").exists()

@@ -40,8 +40,8 @@ def test_same_seed_gives_the_same_people(regions):
 
 
 def test_command_replaces_earlier_generated_data(regions, capsys):
-    call_command("generate_demo_data", "--persons", "40", "--province", "35")
-    call_command("generate_demo_data", "--persons", "40", "--province", "35", "--replace")
+    call_command("generate_demo_data", "--persons", "40", "--province", "35", "--allow-production")
+    call_command("generate_demo_data", "--persons", "40", "--province", "35", "--replace", "--allow-production")
     assert Person.objects.count() == 40
     assert "40 orang" in capsys.readouterr().out
 
@@ -71,3 +71,12 @@ def test_generated_people_leave_no_change_history_and_the_triggers_come_back(reg
     assert not PersonHistory.objects.exists()
     registration = register(users["pensosmas"])
     assert PersonHistory.objects.filter(person=registration.person, action="insert").count() == 2
+
+
+def test_command_refuses_to_run_outside_development(regions, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="hanya untuk pengembangan"):
+        call_command("generate_demo_data", "--persons", "5", "--province", "35")
+    assert not Person.objects.exists()

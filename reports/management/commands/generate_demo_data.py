@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.demo_data import generate, generate_programme, generated_data_delete
@@ -20,8 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="Hapus data hasil generator sebelumnya dahulu.")
         parser.add_argument("--programme-villages", type=int, default=0,
                             help="Jumlah desa lokus dengan asesmen tervalidasi dan rencana aksi disetujui.")
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Izinkan tanpa DJANGO_DEBUG=1 (basis data uji beban terpisah saja).")
 
-    def handle(self, *args, persons, province, seed, replace, programme_villages, **options):
+    def handle(self, *args, persons, province, seed, replace, programme_villages, allow_production, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "generate_demo_data hanya untuk pengembangan dan uji beban (DJANGO_DEBUG=1): data sintetis "
+                "bercampur dengan data orang sungguhan dan penulisannya mengunci tabel registri."
+            )
         if persons < 1:
             raise CommandError("--persons harus lebih dari 0.")
         if replace:
