@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, LetterSequence, Office, Signatory, User
 
 
 @admin.register(User)
@@ -13,7 +13,9 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("assigned_villages",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Peran dan wilayah"), {"fields": ("role", "is_head", "region_code", "assigned_villages", "phone")}),
+        (_("Peran dan wilayah"), {
+            "fields": ("role", "is_head", "region_code", "office", "assigned_villages", "phone"),
+        }),
     )
 
 
@@ -26,6 +28,39 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("action", "object_id", "object_repr", "actor__username")
     date_hierarchy = "occurred_at"
     list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    fields = ("mode", "name", "nip", "rank", "position", "user", "active")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    """Issuing offices (kop surat, numbering, signatories); Dinas Sosial heads also edit theirs at /akun/kantor/."""
+
+    list_display = ("__str__", "kind", "region_code", "city", "letter_code")
+    list_filter = ("kind",)
+    search_fields = ("region_code", "government_name", "name", "city")
+    inlines = [SignatoryInline]
+
+
+@admin.register(LetterSequence)
+class LetterSequenceAdmin(admin.ModelAdmin):
+    """The number registers, read-only: numbers are taken only by sending letters."""
+
+    list_display = ("office", "year", "last_number")
 
     def has_add_permission(self, request):
         return False

@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Office, Signatory
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("Nama pengguna"), widget=forms.TextInput(attrs={"autofocus": True}))
@@ -80,3 +82,54 @@ def password_min_length() -> int:
         if validator["NAME"].endswith("MinimumLengthValidator"):
             return validator.get("OPTIONS", {}).get("min_length", 8)
     return 8
+
+
+class OfficeForm(forms.ModelForm):
+    """The kop surat and numbering data of an office; the lambang passes the image upload checks."""
+
+    EMBLEM_MAX_BYTES = 1024 * 1024
+
+    class Meta:
+        model = Office
+        fields = ["government_name", "name", "address", "city", "postal_code", "phone", "email", "website", "emblem",
+                  "classification_code", "letter_code", "copies_to"]
+        widgets = {"copies_to": forms.Textarea(attrs={"rows": 3}), "address": forms.TextInput()}
+
+    def clean_emblem(self):
+        from config import uploads
+
+        emblem = self.cleaned_data.get("emblem")
+        if emblem and hasattr(emblem, "content_type"):  # a new upload, not the stored file
+            try:
+                extension = uploads.check_upload(emblem, extensions=uploads.IMAGE_EXTENSIONS,
+                                                 max_bytes=self.EMBLEM_MAX_BYTES)
+            except uploads.UploadRejected as error:
+                raise forms.ValidationError(error.message) from error
+            emblem.name = uploads.random_name("lambang" + extension)
+        return emblem
+
+    def clean_postal_code(self):
+        value = self.cleaned_data["postal_code"].strip()
+        if value and not (len(value) == 5 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(_("Kode pos 5 angka."))
+        return value
+
+
+class SignatoryForm(forms.ModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["mode", "name", "nip", "rank", "position"]
+        widgets = {"nip": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 22,
+                                                 "placeholder": "19700101 199503 1 001"})}
+
+    def clean_nip(self):
+        value = "".join(self.cleaned_data["nip"].split())
+        if not (len(value) == 18 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(_("NIP harus 18 digit angka (spasi boleh)."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") == Signatory.Mode.ON_BEHALF and not (cleaned.get("position") or "").strip():
+            self.add_error("position", _("Untuk a.n., isi jabatan penanda tangan (mis. Sekretaris)."))
+        return cleaned

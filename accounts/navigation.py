@@ -20,15 +20,17 @@ class MenuItem:
 
 
 STAFF_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
+FIELD_ROLES = STAFF_ROLES | {"pensosmas"}
 
 MENU = (
     MenuItem(_("Beranda"), "dashboard"),
-    MenuItem(_("Wilayah & Desa"), "villages:browse"),
-    MenuItem(_("PPKS"), "ppks:list"),
+    MenuItem(_("Wilayah & Desa"), "villages:browse", FIELD_ROLES),
+    MenuItem(_("PPKS"), "ppks:list", FIELD_ROLES),
     MenuItem(_("Verifikasi"), "ppks:verification-queue", STAFF_ROLES),
-    MenuItem(_("Asesmen"), "dimensions:list"),
-    MenuItem(_("Rencana Aksi"), "actionplans:list"),
+    MenuItem(_("Asesmen"), "dimensions:list", FIELD_ROLES),
+    MenuItem(_("Rencana Aksi"), "actionplans:list", FIELD_ROLES),
     MenuItem(_("Dasbor Program"), "actionplans:dashboard", STAFF_ROLES),
+    MenuItem(_("Rujukan"), "ppks:referral-list", STAFF_ROLES | {"unit_officer"}),
     MenuItem(_("Laporan"), "reports:list", STAFF_ROLES),
     MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
     MenuItem(_("Log Audit"), "audit:list", frozenset({"admin"})),

@@ -17,15 +17,20 @@ from villages import codes
 
 @dataclass(frozen=True)
 class RegionScope:
-    """What a user may see: everything, a region by code prefix, a set of villages, or nothing."""
+    """What a user may see: everything, a region by code prefix, a set of villages, or nothing.
+
+    A unit officer (``unit_user_id``) has no region: they see only the rows a model opens to the
+    units they work in (``Model.unit_scope(user)``, e.g. the referrals addressed to their unit).
+    """
 
     national: bool = False
     region_code: str = ""
     village_codes: frozenset[str] = frozenset()
+    unit_user_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.national or self.region_code or self.village_codes)
+        return not (self.national or self.region_code or self.village_codes or self.unit_user_id)
 
     @property
     def cache_key(self) -> str:
@@ -37,6 +42,8 @@ class RegionScope:
         if self.village_codes:
             joined = ",".join(sorted(self.village_codes)).encode()
             return "villages-" + hashlib.sha256(joined).hexdigest()[:24]
+        if self.unit_user_id:
+            return "unit-user-{}".format(self.unit_user_id)
         return "empty"
 
     def covers(self, code: str) -> bool:
@@ -65,6 +72,8 @@ def scope_of(user) -> RegionScope:
             cached = frozenset(user.assigned_villages.values_list("code", flat=True))
             user._assigned_village_codes = cached
         return RegionScope(village_codes=cached)
+    if user.is_unit_officer:
+        return RegionScope(unit_user_id=user.pk)
     return RegionScope()
 
 
@@ -104,12 +113,19 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     report for kab/kota 35.11) also match the scope's own code. Region models
     (``region_browsable``: provinsi, kab/kota, kecamatan, desa) also keep the regions above the
     user's scope so the hierarchy can be browsed. Other models see only rows inside the scope.
+    Unit officers see only what a model opens to their units through ``Model.unit_scope(user)``.
     """
     model = queryset.model
+    scope = scope_of(user)
+    if scope.unit_user_id:
+        unit_scope = getattr(model, "unit_scope", None)
+        if unit_scope is None:
+            return queryset.none()
+        return queryset.filter(pk__in=model._default_manager.filter(unit_scope(user)).values("pk"))
     field = model.region_field
     browsable = getattr(model, "region_browsable", False)
     holds_regions = browsable or getattr(model, "region_field_holds_regions", False)
-    condition = scope_filter(scope_of(user), field, include_self=holds_regions, include_ancestors=browsable)
+    condition = scope_filter(scope, field, include_self=holds_regions, include_ancestors=browsable)
     if condition is None:
         return queryset
     return queryset.filter(condition)

@@ -1,8 +1,12 @@
 """Writes that belong to accounts: the audit trail and demo/user set-up."""
 
-from django.db import models
+import datetime
 
-from accounts.models import AuditEvent, User
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import AuditEvent, FormSubmission, User
 
 
 def audit_record(
@@ -33,3 +37,10 @@ def audit_record(
         ip_address=ip_address,
         detail=detail or {},
     )
+
+
+def form_tokens_expire() -> int:
+    """Delete one-time form tokens older than ``SIDBS_FORM_TOKEN_HOURS``; returns how many."""
+    limit = timezone.now() - datetime.timedelta(hours=settings.SIDBS_FORM_TOKEN_HOURS)
+    deleted, _counts = FormSubmission.objects.filter(created_at__lt=limit).delete()
+    return deleted

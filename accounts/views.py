@@ -7,18 +7,20 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import mfa
+from accounts import mfa, notifications, offices
 from accounts.audit_export import audit_csv_rows
-from accounts.forms import CodeForm, LoginForm, PasswordChangeForm, PasswordCheckForm
+from accounts.forms import CodeForm, LoginForm, OfficeForm, PasswordChangeForm, PasswordCheckForm, SignatoryForm
+from accounts.models import Notification, Office
 from accounts.selectors import audit_event_list, audit_page
 from accounts.services import audit_record
 from config.ratelimit import rate_limited
@@ -203,3 +205,91 @@ def audit_export_view(request):
         timezone.localdate().isoformat())
     response["Cache-Control"] = "no-store"
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Offices and signatories
+# ---------------------------------------------------------------------------------------------
+
+
+def _office_for_page(request) -> Office:
+    """The user's own office; administrators may open any office by ``?kode=`` (a region code)."""
+    code = request.GET.get("kode", "").strip()
+    if code and (request.user.is_superuser or request.user.role == request.user.Role.ADMIN):
+        try:
+            return offices.office_for_region(code)
+        except (ValidationError, ObjectDoesNotExist) as error:
+            raise Http404 from error
+    office = offices.office_of(request.user)
+    if office is None:
+        raise PermissionDenied(_("Akun Anda belum terhubung dengan kantor penerbit surat."))
+    return office
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_view(request):
+    """The kop surat, numbering and signatories of the user's office; the head (or an administrator) edits them."""
+    office = _office_for_page(request)
+    can_manage = offices.can_manage_office(request.user, office)
+    office_form = OfficeForm(instance=office, prefix="office")
+    signatory_form = SignatoryForm(prefix="signatory")
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Hanya administrator atau kepala dinas yang dapat mengubah data kantor."))
+        target = request.POST.get("form")
+        try:
+            if target == "office":
+                office_form = OfficeForm(request.POST, request.FILES, instance=office, prefix="office")
+                if office_form.is_valid():
+                    offices.office_update(office=office, actor=request.user, data={
+                        name: office_form.cleaned_data[name] for name in office_form.changed_data})
+                    messages.success(request, _("Data kantor disimpan."))
+                    return redirect(request.get_full_path())
+            elif target == "signatory":
+                signatory_form = SignatoryForm(request.POST, prefix="signatory")
+                if signatory_form.is_valid():
+                    offices.signatory_save(office=office, actor=request.user, data=signatory_form.cleaned_data)
+                    messages.success(request, _("Penanda tangan {name} ditambahkan.").format(
+                        name=signatory_form.cleaned_data["name"]))
+                    return redirect(request.get_full_path())
+            elif target == "deactivate":
+                signatory = get_object_or_404(office.signatories, pk=request.POST.get("signatory"))
+                offices.signatory_save(office=office, actor=request.user, signatory=signatory, data={"active": False})
+                messages.success(request, _("{name} tidak lagi menandatangani surat.").format(name=signatory.name))
+                return redirect(request.get_full_path())
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(request, "accounts/office.html", {
+        "office": office, "can_manage": can_manage, "office_form": office_form, "signatory_form": signatory_form,
+        "signatories": office.signatories.order_by("-active", "mode", "name"),
+        "missing": offices.office_missing_for_letters(office),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_list_view(request):
+    """The user's inbox, newest first; POST marks everything read."""
+    if request.method == "POST":
+        notifications.notifications_mark_read(user=request.user)
+        messages.success(request, _("Semua notifikasi ditandai sudah dibaca."))
+        return redirect("accounts:notifications")
+    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {
+        "page": page, "items": notifications.notifications_with_text(page.object_list)})
+
+
+@login_required
+@require_GET
+def notification_open_view(request, pk: int):
+    """Mark one notification read and go to what it is about."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notifications.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
+    return redirect(target or "accounts:notifications")

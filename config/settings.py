@@ -32,7 +32,13 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-key-only-never-in-production-0123456789"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+# The public address of this deployment: every QR code and verification link in a letter points here.
+SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL wajib diisi bila DJANGO_DEBUG tidak aktif (alamat publik, mis. https://sidbs.kemensos.go.id): "
+        "kode QR dan tautan verifikasi di setiap surat menunjuk ke sana."
+    )
 
 TIME_ZONE = "Asia/Jakarta"
 LANGUAGE_CODE = "id"
@@ -136,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so only the view's own answer is remembered (not a redirect to sign-in or MFA).
+    "config.form_guard.OneTimeFormMiddleware",
 ]
 
 # TEMPLATES
@@ -153,6 +161,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # {% form_token %} in every state-changing form (config/form_guard.py).
+            "builtins": ["config.form_guard"],
         },
     }
 ]
@@ -214,7 +224,22 @@ globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_secon
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
 CELERY_BEAT_SCHEDULE = {
     "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    "ppks-referrals-overdue": {"task": "ppks.referrals_overdue_notify", "schedule": crontab(hour=7, minute=0)},
+    "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
 }
+
+# REFERRALS AND NOTIFICATIONS
+# ------------------------------------------------------------------------------
+# A referral still without the unit's answer after this many days is "belum dijawab" (overdue):
+# listed for Dinas Sosial and notified to the sender once (daily beat task).
+SIDBS_REFERRAL_ANSWER_DAYS = env.int("SIDBS_REFERRAL_ANSWER_DAYS", default=14)
+# Notifications are also mailed (by a Celery task) to users with an address. The console backend
+# prints them; set DJANGO_EMAIL_URL (smtp+tls://user:pass@host:587) to send real mail.
+globals().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SI-DBS <no-reply@sidbs.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# One-time form tokens (config.form_guard.OneTimeFormMiddleware) are kept this many hours.
+SIDBS_FORM_TOKEN_HOURS = env.int("SIDBS_FORM_TOKEN_HOURS", default=24)
 
 # PERSONAL DATA (UU 27/2022)
 # ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghijklmnop")
+os.environ.setdefault("DJANGO_SITE_URL", "https://sidbs.uji.go.id")
 os.environ.setdefault("SIDBS_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="sidbs-test-media-"))
 
 from config.settings import *

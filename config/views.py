@@ -1,5 +1,6 @@
 """Project-level pages: the role dashboard and the health check."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -9,11 +10,14 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_of
 from config.health import broker_status, database_status
+from ppks.referral_selectors import referral_state_counts
 from ppks.selectors import registration_status_counts
 from villages.selectors import region_summary_for
 
 # Roles whose landing page shows the region and PPKS figures of their scope.
 SUMMARY_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
+# Roles whose landing page shows the referrals they follow (sent from their region, or addressed to their unit).
+REFERRAL_ROLES = SUMMARY_ROLES | {"unit_officer"}
 
 
 @login_required
@@ -24,6 +28,8 @@ def dashboard(request):
     context = {"scope": scope_of(user), "role": role}
     if role in SUMMARY_ROLES:
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
+    if role in REFERRAL_ROLES:
+        context.update(referrals=referral_state_counts(user), answer_days=settings.SIDBS_REFERRAL_ANSWER_DAYS)
     return render(request, "dashboard/{}.html".format(role), context)
 
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import aggregates_changed
@@ -263,6 +265,8 @@ def assessment_return(*, assessment: Assessment, actor, reason: str) -> Assessme
     assessment.status, assessment.return_reason = Assessment.Status.RETURNED, reason.strip()
     assessment.save()
     audit_record(actor=actor, action="dimensions.assessment.return", obj=assessment, detail={"reason": reason})
+    if assessment.assessor_id != actor.pk:
+        notify(recipients=[assessment.assessor], kind=Notification.Kind.ASSESSMENT_RETURNED, obj=assessment)
     return assessment
 
 

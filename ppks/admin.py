@@ -7,8 +7,10 @@ from ppks.models import (
     DuplicateCandidate,
     Person,
     PersonMerge,
+    ReferralBatch,
     Registration,
     RegistrationEvent,
+    ServiceUnit,
 )
 
 
@@ -18,6 +20,8 @@ class DirectorateAdmin(admin.ModelAdmin):
 
 
 class CategoryDirectorateInline(admin.TabularInline):
+    """Routes of a category to directorates, each with its validity period; a category may have two at once."""
+
     model = CategoryDirectorate
     extra = 1
 
@@ -83,4 +87,40 @@ class PersonMergeAdmin(admin.ModelAdmin):
     exclude = ("conflicts",)
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceUnit)
+class ServiceUnitAdmin(admin.ModelAdmin):
+    """Receiving units and their officers (accounts with the role "petugas unit layanan")."""
+
+    list_display = ("name", "kind", "directorate", "parent", "needs_full_nik", "active")
+    list_filter = ("kind", "directorate", "active", "needs_full_nik")
+    search_fields = ("name",)
+    raw_id_fields = ("parent",)
+    filter_horizontal = ("officers",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "officers":
+            from accounts.models import User
+
+            kwargs["queryset"] = User.objects.filter(role=User.Role.UNIT_OFFICER)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ReferralBatch)
+class ReferralBatchAdmin(admin.ModelAdmin):
+    """Referral letters, read-only: a letter is a record; it is changed by nothing after it is sent."""
+
+    list_display = ("letter_number", "office", "directorate", "created_by", "created_at")
+    list_filter = ("directorate",)
+    search_fields = ("letter_number",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

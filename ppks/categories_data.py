@@ -159,3 +159,20 @@ CATEGORIES = (
               "subsisten; akses pelayanan terbatas (Perpres 186/2014).",
               subjects=(COMMUNITY,)),
 )
+
+
+# Older PMKS names kept for old data and the programme's own vocabulary (DOMAIN.md §1.2), not among
+# the official 26: each points at the current category that replaced it. Not offered for new entries.
+LEGACY_CATEGORIES = (
+    {"order_no": 101, "code": "WRSE", "name": gettext_noop("Wanita Rawan Sosial Ekonomi"), "superseded_by": "PRSE",
+     "min_age": 18, "max_age": 59, "required_sex": "P"},
+    {"order_no": 102, "code": "RTLH", "name": gettext_noop("Keluarga Berumah Tidak Layak Huni"),
+     "superseded_by": "FM", "subject_kinds": [FAMILY]},
+    {"order_no": 103, "code": "KMM", "name": gettext_noop("Keluarga Muda Miskin"), "superseded_by": "FM",
+     "subject_kinds": [FAMILY]},
+)
+
+# Categories that the programme refers to more than one Ditjen (DOMAIN.md §8: "both Dayasos, via its
+# empowerment directorates, and Linjamsos, via Direktorat Bantuan Sosial, select fakir miskin, families
+# in uninhabitable houses, WRSE and poor young families"). The first directorate is the primary one.
+SHARED_ROUTES = dict.fromkeys(("FM", "PRSE", "WRSE", "RTLH", "KMM"), ("dayasos", "linjamsos"))

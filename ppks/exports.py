@@ -1,8 +1,8 @@
 """Export of the filtered registration list as CSV (streamed) or XLSX (openpyxl write-only).
 
 The rows come from ``registration_list`` (region scoping and the list filters). NIK and No. KK
-are written in full only for roles that work with individual cases at Dinas Sosial level
-(administrators and Dinas Sosial staff); every other role gets them masked.
+are written in full only where the NIK rule allows it (``ppks.permissions.FULL_NIK["list_export"]``:
+administrators and Dinas Sosial staff); every other role gets them masked.
 """
 
 import csv
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppks.nik import mask_nik
-from ppks.permissions import STAFF_ROLES, role_of
+from ppks.permissions import full_nik_allowed
 
 CHUNK_SIZE = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -27,12 +27,12 @@ def export_headers() -> list[str]:
 
 
 def shows_full_nik(user) -> bool:
-    """Administrators and Dinas Sosial staff export full NIKs; analysts (and anyone else) get them masked."""
-    return role_of(user) in STAFF_ROLES
+    """Whether the list export carries full NIK and No. KK for ``user`` (the NIK rule, "list_export")."""
+    return full_nik_allowed(user, "list_export")
 
 
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+def safe_cell(value: str) -> str:
+    """Neutralise a spreadsheet formula in a text cell (CSV injection): every CSV/XLSX export uses this."""
     if value and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -46,14 +46,14 @@ def export_rows(queryset, *, full_nik: bool):
         person = registration.person
         village = registration.village
         yield [
-            _safe(person.name),
+            safe_cell(person.name),
             show(person.nik),
             show(person.kk_number),
             person.sex,
             person.birth_date.isoformat() if person.birth_date else "",
-            _safe(village.name),
-            _safe(village.district.name),
-            _safe(person.dusun),
+            safe_cell(village.name),
+            safe_cell(village.district.name),
+            safe_cell(person.dusun),
             person.rt,
             person.rw,
             registration.category.code,

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ppks.models import Category, Directorate, Registration, Sex
+from ppks.models import Category, Directorate, Referral, Registration, ServiceUnit, Sex
+from ppks.models.referrals import overdue_condition
 from villages import codes
 
 AGE_BANDS = {
@@ -126,3 +127,49 @@ class RegistrationFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(person__nik__isnull=not value)
+
+
+class ReferralFilterSet(django_filters.FilterSet):
+    """The referral list (Dinas Sosial's follow-up and a unit's inbox), shared by the page and the API."""
+
+    q = django_filters.CharFilter(label=_("Nama"), method="filter_text", validators=[refuse_nik_in_url])
+    state = django_filters.ChoiceFilter(label=_("Status rujukan"), choices=Referral.State.choices,
+                                        empty_label=_("Semua"))
+    overdue = django_filters.BooleanFilter(
+        label=_("Belum dijawab lewat batas"), method="filter_overdue",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
+    )
+    directorate = django_filters.ModelChoiceFilter(
+        label=_("Direktorat"), queryset=Directorate.objects.all(), to_field_name="code", empty_label=_("Semua")
+    )
+    unit = django_filters.ModelChoiceFilter(label=_("Unit tujuan"), queryset=ServiceUnit.objects.filter(active=True),
+                                            empty_label=_("Semua"))
+    category = django_filters.ModelChoiceFilter(
+        label=_("Kategori"), field_name="registration__category", queryset=Category.objects.all(),
+        to_field_name="code", empty_label=_("Semua"),
+    )
+    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region",
+                                       widget=forms.TextInput(attrs={"placeholder": "35.11"}))
+    letter = django_filters.NumberFilter(label=_("Surat"), field_name="batch", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Referral
+        fields = ["q", "state", "overdue", "directorate", "unit", "category", "region", "letter"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(registration__person__name__icontains=value) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_condition()) if value else queryset.exclude(overdue_condition())
+
+    def filter_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if codes.region_level(value) is None:
+            return queryset.none()
+        return queryset.filter(Q(registration__village__code=value)
+                               | Q(registration__village__code__startswith=value + "."))

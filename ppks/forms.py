@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
-from ppks.models import Category, Person
+from ppks.models import Category, Person, Referral, ServiceRecord, ServiceUnit
 from ppks.nik import check_nik
 from villages.forms import village_field_for
 
@@ -181,3 +181,41 @@ class ImportForm(forms.Form):
         label=_("Langsung ajukan untuk verifikasi (tanpa centang: disimpan sebagai draf)"),
         required=False,
     )
+
+
+class ReferralAcceptForm(forms.Form):
+    note = forms.CharField(label=_("Catatan (tidak wajib)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferralDeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan penolakan"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Mis. di luar kewenangan unit, kuota penuh, data tidak lengkap."))
+
+
+class ReferralForwardForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Teruskan ke unit"), queryset=ServiceUnit.objects.none(),
+                                  empty_label=_("— pilih unit —"))
+    note = forms.CharField(label=_("Catatan (tidak wajib)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+            self.fields["unit"].label_from_instance = lambda unit: "{} — {}".format(unit.name, unit.directorate.name)
+
+
+class ServiceRecordForm(forms.Form):
+    service_type = forms.ChoiceField(label=_("Jenis layanan"), choices=ServiceRecord.ServiceType.choices)
+    service_date = forms.DateField(label=_("Tanggal layanan"),
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    result = forms.ChoiceField(label=_("Hasil"), choices=ServiceRecord.Result.choices)
+    note = forms.CharField(label=_("Catatan (tidak wajib)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferralCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Hasil akhir"), choices=Referral.Outcome.choices)
+    note = forms.CharField(label=_("Catatan (tidak wajib)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

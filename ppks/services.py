@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
 from config.caching import aggregates_changed
@@ -370,10 +372,6 @@ def registration_transition(*, registration: Registration, action: str, actor, n
         locked.verified_by = actor
     if transition.target == Registration.Status.REJECTED:
         locked.rejection_reason = note
-    if transition.target == Registration.Status.REFERRED:
-        locked.directorate = locked.category.directorate_on(timezone.localdate()) or locked.directorate
-        if locked.directorate is None:
-            raise ValidationError(_("Kategori ini belum memiliki direktorat tujuan rujukan."))
     locked.save()
     aggregates_changed("ppks")
     _add_event(locked, from_status=from_status, actor=actor, note=note)
@@ -383,6 +381,8 @@ def registration_transition(*, registration: Registration, action: str, actor, n
         obj=locked,
         detail={"from": from_status, "to": locked.status, "note": note},
     )
+    if transition.target == Registration.Status.REJECTED and locked.created_by_id not in (None, actor.pk):
+        notify(recipients=[locked.created_by], kind=Notification.Kind.REGISTRATION_REJECTED, obj=locked)
     return locked
 
 

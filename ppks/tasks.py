@@ -23,3 +23,11 @@ def apply_retention_task() -> dict:
     from ppks.privacy import retention_apply
 
     return retention_apply()
+
+
+@shared_task(name="ppks.referrals_overdue_notify")
+def referrals_overdue_notify_task() -> int:
+    """Tell senders about referrals still unanswered past SIDBS_REFERRAL_ANSWER_DAYS (daily; once per letter)."""
+    from ppks.referral_services import referrals_overdue_notify
+
+    return referrals_overdue_notify()

@@ -24,4 +24,8 @@ urlpatterns = [
     path("impor/<int:pk>/", views.import_detail_view, name="import-detail"),
     path("impor/<int:pk>/status/", views.import_status_view, name="import-status"),
     path("impor/<int:pk>/kesalahan/", views.import_errors_view, name="import-errors"),
+    path("rujukan/", views.referral_list_view, name="referral-list"),
+    path("rujukan/<int:pk>/", views.referral_detail_view, name="referral-detail"),
+    path("rujukan/<int:pk>/nik/", views.referral_reveal_nik_view, name="referral-reveal-nik"),
+    path("rujukan/<int:pk>/<slug:action>/", views.referral_action_view, name="referral-action"),
 ]

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,19 +23,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.services import audit_record
 from config.ratelimit import rate_limited
-from ppks import exports, imports, privacy, services
+from ppks import exports, imports, privacy, referral_services, services
 from ppks.filters import looks_like_nik
 from ppks.forms import (
     ImportForm,
     PersonAnonymiseForm,
     PersonCorrectionForm,
     PersonForm,
+    ReferralAcceptForm,
+    ReferralCloseForm,
+    ReferralDeclineForm,
+    ReferralForwardForm,
     RegistrationForm,
+    ServiceRecordForm,
     TransitionForm,
 )
 from ppks.models import DuplicateCandidate, ImportJob, Person
 from ppks.nik import mask_nik
 from ppks.permissions import (
+    UNIT_OFFICER,
+    can_answer_referrals,
     can_export,
     can_force_anonymise,
     can_manage_personal_data,
@@ -43,6 +51,14 @@ from ppks.permissions import (
     can_verify,
     role_of,
 )
+from ppks.referral_selectors import (
+    forward_targets,
+    referral_get,
+    referral_history,
+    referral_list,
+    referral_state_counts,
+)
+from ppks.referral_services import can_reveal_referral_nik
 from ppks.selectors import (
     CappedPaginator,
     duplicate_queue,
@@ -583,5 +599,124 @@ def registration_export_view(request):
             exports.xlsx_file(rows), as_attachment=True, filename=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals: Dinas Sosial's follow-up and the receiving unit's inbox
+# ---------------------------------------------------------------------------------------------
+
+REFERRAL_ACTIONS = {
+    "terima": (ReferralAcceptForm, _("Rujukan diterima.")),
+    "tolak": (ReferralDeclineForm, _("Rujukan ditolak; Dinas Sosial akan melihat alasannya.")),
+    "teruskan": (ReferralForwardForm, _("Rujukan diteruskan ke unit lain.")),
+    "layanan": (ServiceRecordForm, _("Layanan dicatat.")),
+    "tutup": (ReferralCloseForm, _("Rujukan ditutup.")),
+}
+
+
+def _require_referral_role(user) -> None:
+    if not (can_answer_referrals(user) or role_of(user) == "kemensos_analyst"):
+        raise PermissionDenied
+
+
+@login_required
+def referral_list_view(request):
+    """Every referral the user may see, with its state and the time since it was sent; overdue ones marked."""
+    _require_referral_role(request.user)
+    filterset = referral_list(user=request.user, filters=request.GET)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ppks/referral_list.html", {
+        "filterset": filterset, "page": page, "total": page.paginator.count, "more": page.paginator.more,
+        "query": query.urlencode(), "counts": referral_state_counts(request.user), "now": timezone.now(),
+        "answer_days": settings.SIDBS_REFERRAL_ANSWER_DAYS, "is_unit": role_of(request.user) == UNIT_OFFICER,
+    })
+
+
+def _referral_context(request, referral, forms_by_action=None, revealed_nik: str = "") -> dict:
+    forms_by_action = forms_by_action or {}
+    person = referral.registration.person
+    can_answer = can_answer_referrals(request.user) and referral.is_open
+    context = {
+        "referral": referral, "person": person, "registration": referral.registration,
+        "nik_masked": mask_nik(person.nik), "kk_masked": mask_nik(person.kk_number), "revealed_nik": revealed_nik,
+        "can_reveal_nik": bool(person.nik) and can_reveal_referral_nik(referral, request.user),
+        "can_answer": can_answer, "overdue": referral.is_overdue(), "answer_days": settings.SIDBS_REFERRAL_ANSWER_DAYS,
+        **referral_history(referral),
+    }
+    if can_answer:
+        context["action_forms"] = {
+            "terima": forms_by_action.get("terima") or ReferralAcceptForm(prefix="terima"),
+            "tolak": forms_by_action.get("tolak") or ReferralDeclineForm(prefix="tolak"),
+            "teruskan": forms_by_action.get("teruskan") or ReferralForwardForm(
+                prefix="teruskan", units=forward_targets(referral)),
+            "layanan": forms_by_action.get("layanan") or ServiceRecordForm(
+                prefix="layanan", initial={"service_date": timezone.localdate()}),
+            "tutup": forms_by_action.get("tutup") or ReferralCloseForm(prefix="tutup"),
+        }
+    return context
+
+
+@login_required
+def referral_detail_view(request, pk: int):
+    _require_referral_role(request.user)
+    referral = referral_get(user=request.user, pk=pk)
+    return render(request, "ppks/referral_detail.html", _referral_context(request, referral))
+
+
+@login_required
+@require_POST
+def referral_action_view(request, pk: int, action: str):
+    """Accept, decline, forward, record a service or close: one service call each, the answer on the same page."""
+    if action not in REFERRAL_ACTIONS or not can_answer_referrals(request.user):
+        raise PermissionDenied
+    referral = referral_get(user=request.user, pk=pk)
+    form_class, done_message = REFERRAL_ACTIONS[action]
+    extra = {"units": forward_targets(referral)} if action == "teruskan" else {}
+    form = form_class(request.POST, prefix=action, **extra)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "terima":
+                referral_services.referral_accept(referral=referral, actor=request.user, note=data["note"])
+            elif action == "tolak":
+                referral_services.referral_decline(referral=referral, actor=request.user, reason=data["reason"])
+            elif action == "teruskan":
+                referral_services.referral_forward(referral=referral, actor=request.user, unit=data["unit"],
+                                                   note=data["note"])
+            elif action == "layanan":
+                referral_services.referral_service_record(
+                    referral=referral, actor=request.user, service_type=data["service_type"],
+                    service_date=data["service_date"], result=data["result"], note=data["note"])
+            else:
+                referral_services.referral_close(referral=referral, actor=request.user, outcome=data["outcome"],
+                                                 note=data["note"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "{} {}".format(done_message, referral.notification_label))
+            if action in {"tolak", "teruskan"} and role_of(request.user) == UNIT_OFFICER:
+                return redirect("ppks:referral-list")
+            return redirect(referral)
+    referral = referral_get(user=request.user, pk=pk)
+    return render(request, "ppks/referral_detail.html", _referral_context(request, referral, {action: form}),
+                  status=400)
+
+
+@login_required
+@require_POST
+@rate_limited("nik")
+def referral_reveal_nik_view(request, pk: int):
+    """A unit that needs the number sees the referred person's full NIK once (POST, audited, rate-limited)."""
+    if not can_answer_referrals(request.user):
+        raise PermissionDenied
+    referral = referral_get(user=request.user, pk=pk)
+    revealed = referral_services.referral_nik_reveal(referral=referral, actor=request.user, request=request)
+    response = render(request, "ppks/referral_detail.html",
+                      _referral_context(request, referral, revealed_nik=revealed))
     response["Cache-Control"] = "no-store"
     return response

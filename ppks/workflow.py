@@ -1,4 +1,9 @@
-"""The registration workflow as data: which action moves which status to which, and who may do it."""
+"""The registration workflow as data: which action moves which status to which, and who may do it.
+
+These are the steps before a referral. From "terverifikasi" on, the status follows the registration's
+referrals (``ppks.referral_services``): a referral letter makes it "dirujuk", the receiving unit's
+recorded service "dilayani", its closing "selesai", and a decline by every unit "terverifikasi" again.
+"""
 
 from dataclasses import dataclass
 
@@ -28,9 +33,6 @@ TRANSITIONS = {
         Transition("reject", _("Tolak"), frozenset({Status.SUBMITTED}), Status.REJECTED, STAFF_ROLES, True),
         Transition("reopen", _("Perbaiki (kembali ke draf)"), frozenset({Status.REJECTED}), Status.DRAFT,
                    REGISTERING_ROLES),
-        Transition("refer", _("Rujuk"), frozenset({Status.VERIFIED}), Status.REFERRED, STAFF_ROLES),
-        Transition("serve", _("Tandai dilayani"), frozenset({Status.REFERRED}), Status.SERVED, STAFF_ROLES),
-        Transition("close", _("Selesaikan"), frozenset({Status.SERVED}), Status.CLOSED, STAFF_ROLES),
     )
 }
 

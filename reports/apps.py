@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Laporan dan rujukan")
+
+    def ready(self):
+        from reports import checks  # noqa: F401 (registers the deploy checks)

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.offices import office_of, signatories_for
 from accounts.scoping import scope_of
-from ppks.models import Category, Directorate
+from ppks.models import Category, Directorate, ServiceUnit
+from reports.selectors import region_exists
 from villages import codes
 
 
@@ -24,6 +26,8 @@ class RegionCodeField(forms.CharField):
             return scope.region_code
         if codes.region_level(value) not in {codes.PROVINCE, codes.REGENCY, codes.DISTRICT}:
             raise forms.ValidationError(_("Kode wilayah harus provinsi, kab/kota atau kecamatan, misalnya 35.11."))
+        if not region_exists(value):
+            raise forms.ValidationError(_("Wilayah {code} tidak ditemukan.").format(code=value))
         if not scope.covers(value):
             raise forms.ValidationError(_("Wilayah {code} di luar wilayah kerja Anda.").format(code=value))
         return value
@@ -56,6 +60,35 @@ class ReportParametersForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_to", _("Akhir periode tidak boleh sebelum awal periode."))
         return cleaned
+
+
+class ReferralConfirmForm(forms.Form):
+    """What the sender decides on the preview: the signatory, the addressed unit and the Tembusan."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    signatory = forms.ModelChoiceField(label=_("Penanda tangan"), queryset=None, empty_label=None)
+    unit = forms.ModelChoiceField(
+        label=_("Unit tujuan"), queryset=None, required=False, empty_label=_("Direktorat Jenderal (kantor pusat)"),
+        help_text=_("Kosongkan agar Ditjen menyalurkan ke unitnya; atau pilih Sentra/Balai/UPT tertentu."),
+    )
+    copies_to = forms.CharField(
+        label=_("Tembusan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Satu penerima per baris."),
+    )
+
+    def __init__(self, *args, user, directorate: Directorate, **kwargs):
+        super().__init__(*args, **kwargs)
+        office = office_of(user)
+        self.fields["signatory"].queryset = signatories_for(office)
+        self.fields["signatory"].label_from_instance = lambda signatory: "{} — {}".format(
+            signatory.name, " ".join(signatory.block_title_lines()).rstrip(","))
+        self.fields["unit"].queryset = ServiceUnit.objects.filter(directorate=directorate, active=True).exclude(
+            kind=ServiceUnit.Kind.DITJEN)
+        if office is not None and not self.is_bound:
+            self.initial.setdefault("copies_to", "\n".join(office.copies_to_lines()))
+
+    def clean_copies_to(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["copies_to"].splitlines() if line.strip()]
 
 
 class VerifyUploadForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Report jobs rendered by Celery workers, their parts, and the referral batches they document."""
+"""Report jobs rendered by Celery workers and their parts (the referral letters they render live in ppks)."""
 
 import uuid
 
@@ -6,28 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-
-class ReferralBatch(models.Model):
-    """A set of verified registrations sent, on the user's confirmation, to one Kemensos directorate."""
-
-    region_field = "region_code"
-    region_field_holds_regions = True
-
-    region_code = models.CharField(_("wilayah"), max_length=13, blank=True)
-    directorate = models.ForeignKey("ppks.Directorate", verbose_name=_("direktorat tujuan"), on_delete=models.PROTECT)
-    letter_number = models.CharField(_("nomor surat"), max_length=60, unique=True)
-    registrations = models.ManyToManyField("ppks.Registration", related_name="referral_batches")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("batch rujukan")
-        verbose_name_plural = _("batch rujukan")
-
-    def __str__(self) -> str:
-        return self.letter_number
 
 
 class ReportJob(models.Model):
@@ -51,7 +29,8 @@ class ReportJob(models.Model):
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     parameters = models.JSONField(_("parameter"), default=dict)
     region_code = models.CharField(_("wilayah"), max_length=13, blank=True)
-    batch = models.OneToOneField(ReferralBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="job")
+    batch = models.ForeignKey("ppks.ReferralBatch", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="jobs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_jobs")
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
@@ -63,6 +42,15 @@ class ReportJob(models.Model):
     sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True)
     summary = models.JSONField(_("rekapitulasi"), default=dict, blank=True)
     error = models.TextField(_("galat"), blank=True)
+    retryable = models.BooleanField(
+        _("dapat diulang"), default=True, help_text=_("Salah jika kegagalan tidak akan hilang dengan mengulang.")
+    )
+    masked_copy_of = models.ForeignKey(
+        "self", verbose_name=_("salinan tersamar dari"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="masked_copies",
+        help_text=_("Salinan surat rujukan dengan NIK dan No. KK disamarkan, untuk peran yang tidak melihat NIK "
+                    "lengkap."),
+    )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)

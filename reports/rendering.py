@@ -68,15 +68,19 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def merge_with_footer(parts: list[bytes], *, footer_left: str) -> tuple[bytes, int]:
-    """Concatenate ``parts`` and stamp each page with ``footer_left`` and "Halaman X dari Y"."""
+def merge_with_footer(parts: list[bytes], *, footer_left: str, classification: str = "") -> tuple[bytes, int]:
+    """Concatenate ``parts`` and stamp each page with ``footer_left`` and "Halaman X dari Y".
+
+    ``classification`` (``RAHASIA`` for letters with personal data) is printed at the top and the
+    bottom of every page, as classified documents are marked.
+    """
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
     total = len(writer.pages)
     footer_left = "".join(char for char in footer_left if char not in '"\\<>&')
-    overlay = PdfReader(io.BytesIO(render_pdf("reports/pdf/overlay.html", {"pages": range(total),
-                                                                             "footer_left": footer_left})))
+    overlay = PdfReader(io.BytesIO(render_pdf("reports/pdf/overlay.html", {
+        "pages": range(total), "footer_left": footer_left, "classification": classification})))
     for page, stamp in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(stamp)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

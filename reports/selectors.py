@@ -1,19 +1,24 @@
 """The rows and figures a report shows, read through ``visible_to`` so a report never leaks out of scope."""
 
+import base64
 import datetime
 from collections import Counter, OrderedDict
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Count, F, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 
+from accounts.offices import office_of, office_snapshot
 from accounts.scoping import visible_to
 from actionplans.models import ActionPlan, Pokja, ProgrammeStage
 from actionplans.services import stimulus_balance
 from dimensions.charts import grouped_bars
 from dimensions.models import Assessment
-from ppks.models import Registration
+from ppks.models import Directorate, ReferralBatch, Registration, ServiceUnit
 from ppks.nik import mask_nik
-from reports.models import ReferralBatch, ReportJob
+from reports.models import ReportJob
+from reports.wording import count_with_words
 from villages import codes
 from villages.models import District, Province, Regency, Village
 
@@ -36,17 +41,6 @@ RELATED_FIELDS = {
     "category_name": "category__name",
 }
 REFERRED_STATUSES = ("referred", "served", "closed")
-
-
-def referral_candidates(*, user, region_code: str, directorate_code: str, categories: list[str] | None = None,
-                        verified_from: datetime.date | None = None, verified_to: datetime.date | None = None
-                        ) -> QuerySet:
-    """Verified registrations in the region that would go to ``directorate_code`` if sent now."""
-    queryset = visible_to(user, Registration.objects.filter(status=Registration.Status.VERIFIED)).filter(
-        directorate__code=directorate_code
-    )
-    return _narrow(queryset, region_code=region_code, categories=categories, date_field="verified_at",
-                   date_from=verified_from, date_to=verified_to)
 
 
 def _narrow(queryset, *, region_code, categories, date_field, date_from, date_to):
@@ -81,7 +75,8 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def report_rows(job: ReportJob, *, district_codes: list[str] | None = None) -> list[dict]:
-    """Rows ordered by kecamatan, desa and name; NIK in full only on referral letters (see ``nik_policy``)."""
+    """Rows ordered by kecamatan, desa and name; NIK and No. KK in full only on original letters
+    (``job_shows_full_nik``)."""
     queryset = report_registrations(job)
     if district_codes is not None:
         queryset = queryset.filter(village__district__code__in=district_codes)
@@ -90,15 +85,21 @@ def report_rows(job: ReportJob, *, district_codes: list[str] | None = None) -> l
             *OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}
         )
     )
-    full_nik = nik_policy_full(job)
+    full_nik = job_shows_full_nik(job)
     for row in rows:
         row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
+        row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
     return rows
 
 
-def nik_policy_full(job: ReportJob) -> bool:
-    """Referral letters carry the full NIK (the directorate needs it to serve); summaries mask it."""
-    return job.kind == ReportJob.Kind.REFERRAL
+def job_shows_full_nik(job: ReportJob) -> bool:
+    """Whether a job's files carry full NIK and No. KK.
+
+    Only the original of a referral letter does: it is sent by Dinas Sosial (the NIK rule's
+    "referral_letter" roles) to a directorate that needs the numbers to serve. Its masked copy
+    (for the other roles) and every summary mask them (``ppks.permissions.FULL_NIK``).
+    """
+    return job.kind == ReportJob.Kind.REFERRAL and job.masked_copy_of_id is None
 
 
 def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
@@ -109,50 +110,187 @@ def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
     return counts
 
 
+# Columns of a kecamatan × category table that fit the letter's text width (A4 portrait, 9.5 pt).
+SUMMARY_COLUMNS_PER_TABLE = 10
+
+
 def summary_table(rows: list[dict]) -> dict:
-    """Counts per kecamatan × category with totals, for the report's first page and the preview."""
+    """Counts per category, and per kecamatan × category in tables narrow enough for the page.
+
+    ``rows`` lists categories (number, code, name, count); ``tables`` splits the kecamatan ×
+    category counts into tables of at most ``SUMMARY_COLUMNS_PER_TABLE`` category columns, the last
+    one with the kecamatan totals, so no column runs off the page whatever the number of categories.
+    """
     districts = OrderedDict()
-    categories = OrderedDict()
+    categories = {}
     cells = Counter()
     for row in rows:
         districts[row["district_code"]] = row["district_name"]
         categories[row["category_code"]] = row["category_name"]
         cells[(row["category_code"], row["district_code"])] += 1
     category_codes = sorted(categories)
+    category_rows = [
+        {"number": number, "code": code, "name": categories[code],
+         "total": sum(cells[(code, district)] for district in districts)}
+        for number, code in enumerate(category_codes, start=1)
+    ]
+    tables = []
+    for start in range(0, len(category_codes), SUMMARY_COLUMNS_PER_TABLE):
+        chunk = category_codes[start:start + SUMMARY_COLUMNS_PER_TABLE]
+        last = start + SUMMARY_COLUMNS_PER_TABLE >= len(category_codes)
+        tables.append({
+            "codes": chunk,
+            "last": last,
+            "districts": [
+                {"name": name, "cells": [cells[(code, district)] for code in chunk],
+                 "total": sum(cells[(code, district)] for code in category_codes)}
+                for district, name in districts.items()
+            ],
+            "totals": [sum(cells[(code, district)] for district in districts) for code in chunk],
+        })
     return {
         "districts": list(districts.items()),
-        "rows": [
-            {"code": code, "name": categories[code], "total": sum(cells[(code, district)] for district in districts)}
-            for code in category_codes
-        ],
+        "rows": category_rows,
+        "tables": tables,
         "by_district": [
-            {
-                "name": name,
-                "cells": [cells[(code, district)] for code in category_codes],
-                "total": sum(cells[(code, district)] for code in category_codes),
-            }
+            {"name": name, "cells": [cells[(code, district)] for code in category_codes],
+             "total": sum(cells[(code, district)] for code in category_codes)}
             for district, name in districts.items()
         ],
         "total": len(rows),
     }
 
 
-def issuing_office(region_code: str) -> dict[str, str]:
-    """Kop surat lines for the office that issues a report for ``region_code``."""
-    level = codes.region_level(region_code) if region_code else None
-    if level is None:
-        return {"government": "KEMENTERIAN SOSIAL REPUBLIK INDONESIA", "office": "", "region": "Indonesia"}
-    if level == codes.PROVINCE:
-        name = Province.objects.get(code=region_code).name
-        return {"government": "PEMERINTAH PROVINSI {}".format(name.upper()), "office": "DINAS SOSIAL",
-                "region": name.title()}
-    regency_code = ".".join(region_code.split(".")[:2])
-    name = Regency.objects.get(code=regency_code).name.upper()
-    name = name.replace("KAB. ", "KABUPATEN ").replace("KOTA ", "KOTA ")
-    region = name.title()
-    if level == codes.DISTRICT:
-        region = "{} ({})".format(region, District.objects.get(code=region_code).name)
-    return {"government": "PEMERINTAH {}".format(name), "office": "DINAS SOSIAL", "region": region}
+NATIONAL_KOP = {
+    "government": "KEMENTERIAN SOSIAL REPUBLIK INDONESIA", "name": "",
+    "address": "Jalan Salemba Raya Nomor 28, Jakarta Pusat",
+    "city": "Jakarta", "postal_code": "10430", "phone": "", "email": "", "website": "kemensos.go.id", "emblem": "",
+    "head_title": "",
+}
+
+
+def document_kop(job: ReportJob) -> dict:
+    """The kop surat a document prints: the letter's own (as sent), else the requester's office, else Kemensos."""
+    if job.batch_id and job.batch.office_snapshot:
+        return job.batch.office_snapshot
+    office = office_of(job.requested_by)
+    return office_snapshot(office) if office is not None else NATIONAL_KOP
+
+
+def region_label(region_code: str) -> str:
+    """``Kabupaten Bondowoso``, ``Kecamatan Maesan, Kabupaten Bondowoso``, ``Provinsi Jawa Timur``, ``Indonesia``."""
+    return region_labels([region_code]).get(region_code or "", "Indonesia")
+
+
+def region_labels(region_codes) -> dict[str, str]:
+    """``{code: region_label(code)}`` for many codes, in a few queries (report lists)."""
+    wanted = {code for code in region_codes if code and codes.region_level(code)}
+    needed: dict[int, set[str]] = {}  # level -> codes whose names the labels print
+    for code in wanted:
+        level = codes.region_level(code)
+        for depth in ({1} if level == codes.PROVINCE else set(range(2, level + 1))):
+            needed.setdefault(depth, set()).add(".".join(code.split(".")[:depth]))
+    names = {}
+    for depth, model in ((1, Province), (2, Regency), (3, District), (4, Village)):
+        if needed.get(depth):
+            names.update(model.objects.filter(code__in=needed[depth]).values_list("code", "name"))
+    labels = {"": "Indonesia"}
+    for code in wanted:
+        level = codes.region_level(code)
+        if level == codes.PROVINCE:
+            labels[code] = "Provinsi {}".format(names.get(code, code).title())
+            continue
+        regency = names.get(".".join(code.split(".")[:2]), code).title().replace("Kab. ", "Kabupaten ")
+        if not regency.startswith(("Kabupaten ", "Kota ")):
+            regency = ("Kota " if codes.regency_kind(code) == "kota" else "Kabupaten ") + regency
+        district = "Kecamatan {}, {}".format(names.get(".".join(code.split(".")[:3]), code).title(), regency)
+        if level == codes.VILLAGE:
+            kind = "Kelurahan" if codes.village_kind(code) == "kelurahan" else "Desa"
+            labels[code] = "{} {}, {}".format(kind, names.get(code, code).title(), district)
+        else:
+            labels[code] = regency if level == codes.REGENCY else district
+    return labels
+
+
+def region_exists(region_code: str) -> bool:
+    """Whether ``region_code`` is a province, kab/kota, kecamatan or desa on the region table."""
+    model = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}.get(
+        codes.region_level(region_code or ""))
+    return model is not None and model.objects.filter(code=region_code).exists()
+
+
+def emblem_data_uri(name: str) -> str:
+    """The office's lambang as a data URI (WeasyPrint loads nothing else), or "" when there is none."""
+    if not name:
+        return ""
+    try:
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        return ""
+    kind = "png" if content.startswith(b"\x89PNG") else "jpeg"
+    return "data:image/{};base64,{}".format(kind, base64.b64encode(content).decode())
+
+
+def _addressee(batch) -> list[str]:
+    """``Yth. Direktur Jenderal Rehabilitasi Sosial`` and its lines, for the letter's unit."""
+    unit = batch.unit
+    if unit is None or unit.kind == ServiceUnit.Kind.DITJEN:
+        title = batch.directorate.name.replace("Ditjen ", "Direktur Jenderal ", 1)
+        return [title, "Kementerian Sosial Republik Indonesia", "di", "Jakarta"]
+    title = unit.name.replace("Direktorat ", "Direktur ", 1) if unit.kind == ServiceUnit.Kind.DIRECTORATE else (
+        "Kepala " + unit.name)
+    return [title, "Kementerian Sosial Republik Indonesia" if unit.kind in {
+        ServiceUnit.Kind.DIRECTORATE, ServiceUnit.Kind.SENTRA} else "", "di", "Tempat"]
+
+
+def letter_context(job: ReportJob) -> dict:
+    """What the letter (or the summary's front page) prints, from the job, its letter and its rows' summary."""
+    kop = document_kop(job)
+    summary = job.summary or {"total": 0, "rows": [], "tables": [], "districts": []}
+    batch = job.batch if job.batch_id else None
+    sent_on = timezone.localtime(batch.created_at).date() if batch else timezone.localdate()
+    directorate = batch.directorate if batch else Directorate.objects.filter(
+        code=job.parameters.get("directorate")).first()
+    head_title = kop.get("head_title") or ""
+    context = {
+        "kop": kop,
+        "emblem": emblem_data_uri(kop.get("emblem", "")),
+        "letter_number": batch.letter_number if batch else "REKAP/{}".format(str(job.pk)[:8].upper()),
+        "date": sent_on,
+        "city": kop.get("city") or "Jakarta",
+        "region": region_label(job.region_code),
+        "directorate": directorate,
+        "directorate_full": directorate.name.replace("Ditjen ", "Direktorat Jenderal ", 1) if directorate else "",
+        "count_words": count_with_words(summary.get("total", 0)),
+        "category_count": len(summary.get("rows", [])),
+        "district_count": len(summary.get("districts", [])),
+        "answer_days": settings.SIDBS_REFERRAL_ANSWER_DAYS,
+        "office_name": "{} {}".format(kop.get("name", ""),
+                                      kop.get("government", "").replace("PEMERINTAH ", "")).title(),
+    }
+    if batch is not None:
+        context.update(
+            addressee=_addressee(batch),
+            signed_by=batch.signed_by,
+            copies_to=batch.copies_to,
+            subject="Rujukan Pemerlu Pelayanan Kesejahteraan Sosial (PPKS)",
+            annex={"issuer": "SURAT {}".format(head_title) if head_title else "SURAT", "number": batch.letter_number,
+                   "date": sent_on, "subject": "RUJUKAN PEMERLU PELAYANAN KESEJAHTERAAN SOSIAL (PPKS)"},
+        )
+    else:
+        params = job.parameters
+        context.update(
+            annex=None, subject="Rekapitulasi PPKS yang dirujuk",
+            period="{} s.d. {}".format(_date_label(params.get("period_from"), "awal pencatatan"),
+                                       _date_label(params.get("period_to"), "tanggal dokumen")),
+            requested_by=job.requested_by.get_full_name() or job.requested_by.username,
+        )
+    return context
+
+
+def _date_label(value: str | None, default: str) -> str:
+    return formats.date_format(datetime.date.fromisoformat(value), "j F Y") if value else default
 
 
 def visible_jobs(user) -> QuerySet:

@@ -1,16 +1,18 @@
-"""Report jobs: sending referrals, requesting reports, generating them (in parts), downloads and verification.
+"""Report jobs: sending referral letters, requesting reports, generating them (in parts), downloads and checks.
 
 Generation is idempotent: every step locks the job row and looks at its state first, so a task
-that Celery delivers twice (acks_late, a worker lost mid-task) never writes a second file.
+that Celery delivers twice (acks_late, a worker lost mid-task) never writes a second file. A job
+that fails records an Indonesian message and whether trying again can help (``ReportFailure``).
 """
 
 import csv
 import datetime
 import hashlib
 import io
+import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -18,26 +20,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.offices import office_of, signatories_for
 from accounts.scoping import scope_of
 from accounts.services import audit_record
-from config.caching import aggregates_changed
-from ppks.history import history_actor
-from ppks.models import Directorate, Registration, RegistrationEvent
-from ppks.permissions import can_verify, role_of
+from ppks.exports import safe_cell
+from ppks.models import Directorate, ServiceUnit
+from ppks.permissions import can_verify, full_nik_allowed, role_of
+from ppks.referral_services import LetterRequest, referral_letter_create
 from reports import rendering
-from reports.models import ReferralBatch, ReportJob, ReportPart
+from reports.models import ReportJob, ReportPart
 from reports.selectors import (
-    issuing_office,
-    nik_policy_full,
+    document_kop,
+    emblem_data_uri,
+    job_shows_full_nik,
+    letter_context,
+    region_exists,
     report_rows,
     rows_by_district,
     summary_table,
     village_profile_context,
 )
 
-ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+logger = logging.getLogger(__name__)
+
 EXPORT_COLUMNS = (
-    ("name", "Nama"), ("nik_shown", "NIK"), ("kk_number", "No. KK"), ("sex", "Jenis kelamin"),
+    ("name", "Nama"), ("nik_shown", "NIK"), ("kk_shown", "No. KK"), ("sex", "Jenis kelamin"),
     ("birth_date", "Tanggal lahir"), ("district_name", "Kecamatan"), ("village_name", "Desa/Kelurahan"),
     ("village_code", "Kode desa"), ("dusun", "Dusun"), ("rt", "RT"), ("rw", "RW"), ("street_address", "Alamat"),
     ("category_code", "Kode kategori"), ("category_name", "Kategori"), ("verified_at", "Diverifikasi"),
@@ -46,76 +53,49 @@ EXPORT_COLUMNS = (
 REPORT_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
 
 
+class ReportFailure(Exception):
+    """A report that cannot be made; ``message`` (Indonesian) is shown, ``retryable`` says if trying again helps."""
+
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
 def _require_region(actor, region_code: str) -> None:
     scope = scope_of(actor)
+    if region_code and not region_exists(region_code):
+        raise ValidationError({"region_code": [_("Wilayah {code} tidak ditemukan.").format(code=region_code)]})
     if region_code and not scope.covers(region_code):
         raise PermissionDenied(_("Wilayah {code} di luar wilayah kerja Anda.").format(code=region_code))
     if not region_code and not scope.national:
         raise PermissionDenied(_("Laporan nasional hanya untuk peran nasional."))
 
 
-def letter_number(*, region_code: str, day: datetime.date) -> str:
-    """``0007/RUJ-PPKS/35.11/XI/2026``: a yearly sequence per issuing region."""
-    prefix_region = region_code or "KEMENSOS"
-    suffix = "/RUJ-PPKS/{}/{}/{}".format(prefix_region, ROMAN_MONTHS[day.month - 1], day.year)
-    same_year = ReferralBatch.objects.filter(
-        letter_number__contains="/RUJ-PPKS/{}/".format(prefix_region), letter_number__endswith="/{}".format(day.year)
-    ).count()
-    return "{:04d}{}".format(same_year + 1, suffix)
-
-
 @transaction.atomic
-def referral_send(*, actor, region_code: str, directorate: Directorate, registration_ids: list[int]) -> ReportJob:
-    """On the user's confirmation: mark the verified registrations referred, create the batch and its letter job.
+def referral_send(*, actor, region_code: str, directorate: Directorate, registration_ids: list[int],
+                  signatory=None, unit: ServiceUnit | None = None, copies_to=None) -> ReportJob:
+    """On the user's confirmation: send the letter (``ppks.referral_services``) and queue its PDF.
 
-    Registrations that changed status since the preview, or lie outside the actor's scope, are
-    refused as a whole (nothing is sent) with a clear message.
+    Without ``signatory`` the office's head signs (or its first active signatory); without
+    ``copies_to`` the office's standing Tembusan list is used.
     """
     if not can_verify(actor):
         raise PermissionDenied(_("Hanya Dinas Sosial yang dapat mengirim rujukan."))
     _require_region(actor, region_code)
-    if not registration_ids:
-        raise ValidationError(_("Tidak ada registrasi terverifikasi untuk dirujuk."))
-    registrations = list(
-        Registration.objects.select_for_update().filter(pk__in=registration_ids).select_related("village")
-    )
-    scope = scope_of(actor)
-    stale = [
-        registration for registration in registrations
-        if registration.status != Registration.Status.VERIFIED
-        or registration.directorate_id != directorate.pk
-        or not scope.covers(registration.village_id)
-    ]
-    if stale or len(registrations) != len(set(registration_ids)):
-        raise ValidationError(
-            _("{count} registrasi berubah sejak pratinjau (status, tujuan atau wilayah). Muat ulang pratinjau.").format(
-                count=len(stale) or abs(len(set(registration_ids)) - len(registrations))
-            )
-        )
-    now = timezone.now()
-    batch = ReferralBatch.objects.create(
-        region_code=region_code, directorate=directorate, created_by=actor,
-        letter_number=letter_number(region_code=region_code, day=timezone.localdate()),
-    )
-    batch.registrations.set(registrations)
-    with history_actor(actor, reason=batch.letter_number):
-        Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
-            status=Registration.Status.REFERRED, referred_at=now, updated_at=now
-        )
-    aggregates_changed("ppks")
-    RegistrationEvent.objects.bulk_create([
-        RegistrationEvent(registration=registration, from_status=Registration.Status.VERIFIED,
-                          to_status=Registration.Status.REFERRED, actor=actor,
-                          note=_("Dirujuk ke {directorate}, surat {number}").format(
-                              directorate=directorate.name, number=batch.letter_number))
-        for registration in registrations
-    ])
+    office = office_of(actor)
+    if signatory is None:
+        signatory = signatories_for(office).first()
+    if copies_to is None:
+        copies_to = office.copies_to_lines() if office is not None else []
+    batch = referral_letter_create(actor=actor, request=LetterRequest(
+        region_code=region_code, directorate=directorate, registration_ids=registration_ids, signatory=signatory,
+        unit=unit, copies_to=tuple(copies_to),
+    ))
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.REFERRAL, region_code=region_code, batch=batch, requested_by=actor,
         parameters={"directorate": directorate.code, "letter_number": batch.letter_number},
     )
-    audit_record(actor=actor, action="reports.referral_send", obj=batch,
-                 detail={"registrations": len(registrations), "directorate": directorate.code, "job": str(job.pk)})
     _enqueue(job)
     return job
 
@@ -159,25 +139,27 @@ def village_profile_request(*, actor, village) -> ReportJob:
     return job
 
 
-def _village_profile_render(job: ReportJob) -> None:
-    """Render and store the one-part village profile PDF (under the job lock held by the caller)."""
-    context = village_profile_context(job)
-    generated_at = timezone.localtime()
-    pdf = rendering.render_pdf("reports/pdf/village_profile.html", {
-        **context, "title": job.get_kind_display(), "generated_at": generated_at,
-        "office": issuing_office(".".join(job.region_code.split(".")[:2])),
-        "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
-    })
-    footer = "SI-DBS · ID {} · Profil desa {} · {}".format(job.pk, job.region_code,
-                                                          generated_at.strftime("%d-%m-%Y %H:%M"))
-    merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
-    job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
-    job.sha256 = hashlib.sha256(merged).hexdigest()
-    job.page_count, job.progress, job.state, job.finished_at = pages, 100, ReportJob.State.DONE, timezone.now()
-    job.row_count = 1
-    job.save(update_fields=["pdf", "sha256", "page_count", "progress", "state", "finished_at", "row_count"])
-    audit_record(actor=job.requested_by, action="reports.generated", obj=job,
-                 detail={"pages": pages, "sha256": job.sha256})
+def may_download_original(job: ReportJob, user) -> bool:
+    """Whether ``user`` may download this job's own files: always, unless they carry full NIKs that the
+    NIK rule does not let the user see (then they get the masked copy, ``referral_masked_copy``)."""
+    return not job_shows_full_nik(job) or full_nik_allowed(user, "referral_letter")
+
+
+@transaction.atomic
+def referral_masked_copy(*, job: ReportJob, actor) -> ReportJob:
+    """The copy of a referral letter with NIK and No. KK masked, made once and shared by every reader."""
+    job = ReportJob.objects.select_for_update().get(pk=job.pk)
+    if not job_shows_full_nik(job):
+        return job
+    copy = job.masked_copies.order_by("created_at").first()
+    if copy is None:
+        copy = ReportJob.objects.create(
+            kind=job.kind, region_code=job.region_code, batch=job.batch, requested_by=job.requested_by,
+            parameters={**job.parameters, "nik": "masked"}, masked_copy_of=job,
+        )
+        audit_record(actor=actor, action="reports.masked_copy", obj=copy, detail={"original": str(job.pk)})
+        _enqueue(copy)
+    return copy
 
 
 def _enqueue(job: ReportJob) -> None:
@@ -193,6 +175,8 @@ def report_retry(*, job: ReportJob, actor) -> ReportJob:
     job = ReportJob.objects.select_for_update().get(pk=job.pk)
     if job.state != ReportJob.State.FAILED:
         raise ValidationError(_("Hanya laporan yang gagal yang dapat diulang."))
+    if not job.retryable:
+        raise ValidationError(_("Laporan ini tidak akan berhasil bila diulang; buat permintaan baru."))
     job.state, job.error, job.progress = ReportJob.State.QUEUED, "", 0
     job.save(update_fields=["state", "error", "progress"])
     audit_record(actor=actor, action="reports.retry", obj=job)
@@ -238,6 +222,7 @@ def report_generate(*, job_id) -> str:
             _village_profile_render(job)
             return "inline"
     job.refresh_from_db()
+    _check_parameters(job)
     rows = report_rows(job)
     summary = summary_table(rows)
     export_csv, export_xlsx = _exports(rows)
@@ -261,8 +246,17 @@ def report_generate(*, job_id) -> str:
     return "parts"
 
 
+def _check_parameters(job: ReportJob) -> None:
+    """Refuse, for good, a job whose parameters no longer make sense (they were checked when it was asked)."""
+    if not Directorate.objects.filter(code=job.parameters.get("directorate")).exists():
+        raise ReportFailure(_("Direktorat tujuan laporan ini tidak ada lagi."), retryable=False)
+    if job.region_code and not region_exists(job.region_code):
+        raise ReportFailure(_("Wilayah {code} tidak ditemukan; buat permintaan baru dengan wilayah yang benar.").format(
+            code=job.region_code), retryable=False)
+
+
 def _exports(rows: list[dict]) -> tuple[bytes, bytes]:
-    """The same rows as the PDF, as CSV (UTF-8 with BOM for spreadsheet programs) and XLSX."""
+    """The same rows as the PDF, as CSV (UTF-8 with BOM for spreadsheet programs) and XLSX, formulas neutralised."""
     from openpyxl import Workbook
 
     text = io.StringIO()
@@ -285,6 +279,8 @@ def _cell(value):
         return timezone.localtime(value).strftime("%Y-%m-%d")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return safe_cell(value)
     return "" if value is None else value
 
 
@@ -313,7 +309,9 @@ def report_render_part(*, part_id: int, rows: list[dict] | None = None) -> None:
         rows = [row for row in rows if row["district_code"] in set(part.district_codes)]
     pdf = rendering.render_pdf("reports/pdf/list_part.html", {
         "title": job.get_kind_display(), "districts": _group_rows(rows, part.first_number),
-        "letter_number": _letter_number(job),
+        "letter_number": _letter_number(job), "first_part": part.index == 0,
+        "annex": letter_context(job)["annex"] if part.index == 0 else None,
+        "full_nik": job_shows_full_nik(job),
     })
     with transaction.atomic():
         locked = ReportPart.objects.select_for_update().get(pk=part_id)
@@ -332,7 +330,18 @@ def _letter_number(job: ReportJob) -> str:
 
 
 def verify_url(job: ReportJob) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("reports:verify", kwargs={"pk": job.pk})
+    return settings.SITE_URL + reverse("reports:verify", kwargs={"pk": job.pk})
+
+
+def _front_pages(job: ReportJob) -> bytes:
+    """The letter (with Lampiran I) for a referral, or the summary's first pages for a rekap."""
+    context = {
+        **letter_context(job), "title": job.get_kind_display(), "summary": job.summary,
+        "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
+        "full_nik": job_shows_full_nik(job), "masked_copy": job.masked_copy_of_id is not None,
+    }
+    template = "reports/pdf/letter.html" if job.kind == ReportJob.Kind.REFERRAL else "reports/pdf/summary.html"
+    return rendering.render_pdf(template, context)
 
 
 def report_merge(*, job_id) -> None:
@@ -340,7 +349,7 @@ def report_merge(*, job_id) -> None:
     with transaction.atomic():
         job = (
             ReportJob.objects.select_for_update(of=("self",))
-            .select_related("batch__directorate", "requested_by")
+            .select_related("batch__directorate", "batch__unit", "requested_by")
             .get(pk=job_id)
         )
         if job.state == ReportJob.State.DONE:
@@ -350,28 +359,11 @@ def report_merge(*, job_id) -> None:
         if missing:
             raise RuntimeError("Bagian laporan {} belum selesai.".format(missing))
         generated_at = timezone.localtime()
-        directorate = Directorate.objects.get(code=job.parameters["directorate"])
-        office = issuing_office(job.region_code)
-        letter = rendering.render_pdf("reports/pdf/letter.html", {
-            "title": job.get_kind_display(),
-            "office": office,
-            "letter_number": _letter_number(job),
-            "generated_at": generated_at,
-            "subject": _("Rujukan PPKS ke {name}").format(name=directorate.name)
-            if job.kind == ReportJob.Kind.REFERRAL else _("Rekap rujukan PPKS ke {name}").format(name=directorate.name),
-            "addressee": _("Direktur Jenderal {name}").format(name=directorate.name.replace("Ditjen ", "")),
-            "opening": _opening(job, office),
-            "summary": job.summary,
-            "full_nik": nik_policy_full(job),
-            "signer_title": _("Kepala {office}").format(office=office["office"].title() or "Pusat Data"),
-            "signer_name": job.requested_by.get_full_name() or job.requested_by.username,
-            "qr": rendering.qr_data_uri(verify_url(job)),
-            "verify_url": verify_url(job),
-            "document_id": job.pk,
-        })
         part_pdfs = [part.pdf.open("rb").read() for part in parts]
         footer = "SI-DBS · ID {} · {} · {}".format(job.pk, _letter_number(job), generated_at.strftime("%d-%m-%Y %H:%M"))
-        pdf, pages = rendering.merge_with_footer([letter, *part_pdfs], footer_left=footer)
+        classification = "RAHASIA" if job.kind == ReportJob.Kind.REFERRAL else ""
+        pdf, pages = rendering.merge_with_footer([_front_pages(job), *part_pdfs], footer_left=footer,
+                                                 classification=classification)
         job.pdf.save("{}.pdf".format(job.pk), ContentFile(pdf), save=False)
         job.sha256 = hashlib.sha256(pdf).hexdigest()
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE
@@ -383,21 +375,45 @@ def report_merge(*, job_id) -> None:
                      detail={"rows": job.row_count, "pages": pages, "sha256": job.sha256})
 
 
-def _opening(job: ReportJob, office: dict) -> str:
-    if job.kind == ReportJob.Kind.REFERRAL:
-        return _(
-            "Bersama ini kami sampaikan rujukan Pemerlu Pelayanan Kesejahteraan Sosial (PPKS) wilayah {region} "
-            "yang telah diverifikasi oleh Dinas Sosial, untuk mendapatkan pelayanan sesuai kewenangan."
-        ).format(region=office["region"])
-    params = job.parameters
-    period = "{} s.d. {}".format(params.get("period_from") or "awal", params.get("period_to") or "sekarang")
-    return _("Berikut rekapitulasi PPKS wilayah {region} yang telah dirujuk, periode {period}.").format(
-        region=office["region"], period=period)
+def _village_profile_render(job: ReportJob) -> None:
+    """Render and store the one-part village profile PDF (under the job lock held by the caller)."""
+    context = village_profile_context(job)
+    generated_at = timezone.localtime()
+    pdf = rendering.render_pdf("reports/pdf/village_profile.html", {
+        **context, "title": job.get_kind_display(), "generated_at": generated_at, "kop": document_kop(job),
+        "emblem": emblem_data_uri(document_kop(job).get("emblem", "")),
+        "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
+    })
+    footer = "SI-DBS · ID {} · Profil desa {} · {}".format(job.pk, context["village"].name,
+                                                          generated_at.strftime("%d-%m-%Y %H:%M"))
+    merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
+    job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
+    job.sha256 = hashlib.sha256(merged).hexdigest()
+    job.page_count, job.progress, job.state, job.finished_at = pages, 100, ReportJob.State.DONE, timezone.now()
+    job.row_count = 1
+    job.save(update_fields=["pdf", "sha256", "page_count", "progress", "state", "finished_at", "row_count"])
+    audit_record(actor=job.requested_by, action="reports.generated", obj=job,
+                 detail={"pages": pages, "sha256": job.sha256})
 
 
-def report_fail(*, job_id, error: str) -> None:
+def failure_of(error: BaseException) -> ReportFailure:
+    """What to tell the user about a job that stopped with ``error``, and whether a retry can help."""
+    if isinstance(error, ReportFailure):
+        return error
+    if isinstance(error, (ObjectDoesNotExist, ValidationError, PermissionDenied, rendering.BlockedURLError)):
+        return ReportFailure(_("Data yang diminta laporan ini tidak ada atau tidak boleh dibaca lagi; mengulang tidak "
+                               "akan membantu. Buat permintaan baru."), retryable=False)
+    return ReportFailure(_("Laporan gagal dibuat karena gangguan sistem ({kind}). Coba ulangi; bila gagal lagi, "
+                           "hubungi administrator.").format(kind=type(error).__name__), retryable=True)
+
+
+def report_fail(*, job_id, error: BaseException) -> None:
+    """Mark a job failed with its Indonesian message and whether a retry can help (technical detail goes to the log)."""
+    failure = failure_of(error)
+    logger.error("Laporan %s gagal: %s: %s", job_id, type(error).__name__, error)
     ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
-        state=ReportJob.State.FAILED, error=error[:2000], finished_at=timezone.now()
+        state=ReportJob.State.FAILED, error=failure.message[:2000], retryable=failure.retryable,
+        finished_at=timezone.now(),
     )
 
 

@@ -31,7 +31,7 @@ def official_language():
 def _mark_failed(job_id, exc) -> None:
     from reports.services import report_fail
 
-    report_fail(job_id=job_id, error="{}: {}".format(type(exc).__name__, exc))
+    report_fail(job_id=job_id, error=exc)
 
 
 def _job_failure(self, exc, task_id, args, kwargs, einfo):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<uuid:pk>/status/", views.report_status, name="status"),
     path("<uuid:pk>/ulang/", views.report_retry, name="retry"),
     path("<uuid:pk>/unduh/", views.report_download, name="download"),
+    path("<uuid:pk>/salinan/", views.report_masked_copy, name="masked-copy"),
     path("verify/<uuid:pk>/", views.report_verify, name="verify"),
 ]

@@ -12,17 +12,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.offices import office_missing_for_letters, office_of
 from config.ratelimit import rate_limited
+from ppks.models import Directorate
 from ppks.permissions import can_verify, role_of
+from ppks.referral_selectors import referral_candidates
 from reports import services
-from reports.forms import ReportParametersForm, VerifyUploadForm
+from reports.forms import ReferralConfirmForm, ReportParametersForm, VerifyUploadForm
 from reports.models import ReportJob
-from reports.selectors import referral_candidates, summary_table, visible_jobs
-from villages import codes
+from reports.selectors import document_kop, region_label, region_labels, summary_table, visible_jobs
 from villages.selectors import village_get
 
 PREVIEW_ROWS = 50
 SESSION_PREVIEWS = "referral_previews"
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
 
 
 def _require_reports_role(user) -> None:
@@ -42,6 +52,11 @@ def report_list(request):
     if state in ReportJob.State.values:
         jobs = jobs.filter(state=state)
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
+    labels = region_labels(job.region_code for job in page)
+    directorates = dict(Directorate.objects.values_list("code", "name"))
+    for job in page:
+        job.region_label = labels.get(job.region_code, job.region_code)
+        job.directorate_name = directorates.get(job.parameters.get("directorate"), "")
     return render(request, "reports/report_list.html", {
         "page": page, "kinds": ReportJob.Kind.choices, "states": ReportJob.State.choices,
         "can_send": can_verify(request.user),
@@ -57,13 +72,17 @@ def report_request(request):
     form = ReportParametersForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        job = services.report_request(
-            actor=request.user, region_code=data["region_code"], directorate=data["directorate"],
-            period_from=data["period_from"], period_to=data["period_to"],
-            categories=[category.code for category in data["categories"]],
-        )
-        messages.success(request, _("Laporan diminta; pembuatannya berjalan di latar belakang."))
-        return redirect(job)
+        try:
+            job = services.report_request(
+                actor=request.user, region_code=data["region_code"], directorate=data["directorate"],
+                period_from=data["period_from"], period_to=data["period_to"],
+                categories=[category.code for category in data["categories"]],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Laporan diminta; pembuatannya berjalan di latar belakang."))
+            return redirect(job)
     return render(request, "reports/request.html", {"form": form})
 
 
@@ -77,7 +96,8 @@ def referral_preview(request):
     if request.method == "POST" and "token" in request.POST:
         return _referral_confirm(request)
     form = ReportParametersForm(request.GET or None, user=request.user)
-    context = {"form": form}
+    office = office_of(request.user)
+    context = {"form": form, "office": office, "office_missing": office_missing_for_letters(office)}
     if request.GET and form.is_valid():
         data = form.cleaned_data
         candidates = referral_candidates(
@@ -99,26 +119,33 @@ def referral_preview(request):
         rows = [{"district_code": r.village.district.code, "district_name": r.village.district.name,
                  "category_code": r.category.code, "category_name": r.category.name} for r in registrations]
         context.update(token=token, summary=summary_table(rows), sample=registrations[:PREVIEW_ROWS],
-                       total=len(registrations), directorate=data["directorate"])
+                       total=len(registrations), directorate=data["directorate"],
+                       confirm_form=ReferralConfirmForm(initial={"token": token}, user=request.user,
+                                                        directorate=data["directorate"]))
     return render(request, "reports/referral_preview.html", context)
 
 
 def _referral_confirm(request):
     previews = request.session.get(SESSION_PREVIEWS, {})
-    preview = previews.pop(request.POST["token"], None)
+    preview = previews.get(request.POST["token"])
     if preview is None:
         messages.error(request, _("Pratinjau sudah kedaluwarsa atau sudah dikirim. Buat pratinjau baru."))
         return redirect("reports:referral")
-    from ppks.models import Directorate
-
+    directorate = Directorate.objects.get(code=preview["directorate"])
+    form = ReferralConfirmForm(request.POST, user=request.user, directorate=directorate)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("reports:referral")
     try:
         job = services.referral_send(
-            actor=request.user, region_code=preview["region_code"],
-            directorate=Directorate.objects.get(code=preview["directorate"]), registration_ids=preview["ids"],
+            actor=request.user, region_code=preview["region_code"], directorate=directorate,
+            registration_ids=preview["ids"], signatory=form.cleaned_data["signatory"], unit=form.cleaned_data["unit"],
+            copies_to=form.cleaned_data["copies_to"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:referral")
+    previews.pop(request.POST["token"], None)
     request.session[SESSION_PREVIEWS] = previews
     messages.success(request, _("{count} registrasi dirujuk dengan surat {number}. PDF sedang dibuat.").format(
         count=len(preview["ids"]), number=job.batch.letter_number))
@@ -144,8 +171,12 @@ def _job_for(request, pk) -> ReportJob:
 @login_required
 def report_detail(request, pk):
     job = _job_for(request, pk)
-    return render(request, "reports/report_detail.html", {"job": job, "region_level": codes.region_level(
-        job.region_code) if job.region_code else 0})
+    return render(request, "reports/report_detail.html", {
+        "job": job, "region_label": region_label(job.region_code) if job.region_code else _("Nasional"),
+        "may_download": services.may_download_original(job, request.user),
+        "masked_copy": job.masked_copies.filter(state=ReportJob.State.DONE).first(),
+        "directorate": Directorate.objects.filter(code=job.parameters.get("directorate")).first(),
+    })
 
 
 @never_cache
@@ -178,6 +209,8 @@ def report_retry(request, pk):
 def report_download(request, pk):
     """The PDF (or the same rows as CSV/XLSX); every download is an audit event."""
     job = _job_for(request, pk)
+    if not services.may_download_original(job, request.user):
+        raise PermissionDenied(_("Surat ini memuat NIK lengkap; unduh salinan dengan NIK disamarkan."))
     file_format = request.GET.get("format", "pdf")
     stored = {"pdf": job.pdf, "csv": job.csv, "xlsx": job.xlsx}.get(file_format)
     if stored is None or not stored or job.state != ReportJob.State.DONE:
@@ -189,12 +222,22 @@ def report_download(request, pk):
     return response
 
 
+@login_required
+@require_POST
+@rate_limited("reports")
+def report_masked_copy(request, pk):
+    """The copy of a referral letter with NIK and No. KK masked, for roles that may not see them (made once)."""
+    job = _job_for(request, pk)
+    copy = services.referral_masked_copy(job=job, actor=request.user)
+    return redirect(copy)
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited("verify")
 def report_verify(request, pk):
     """Public: is this document genuine? Shows no personal data, only the document's identity and hash."""
     try:
-        job = ReportJob.objects.select_related("batch").get(pk=pk, state=ReportJob.State.DONE)
+        job = ReportJob.objects.select_related("batch__office").get(pk=pk, state=ReportJob.State.DONE)
     except (ReportJob.DoesNotExist, ValidationError):
         raise Http404 from None
     form = VerifyUploadForm(request.POST or None, request.FILES or None)
@@ -203,4 +246,5 @@ def report_verify(request, pk):
         content = form.cleaned_data["document"].read()
     result = services.report_verify(job=job, content=content, request=request) if (
         request.method == "GET" or form.is_valid()) else None
-    return render(request, "reports/verify.html", {"job": job, "form": form, "result": result})
+    return render(request, "reports/verify.html", {"job": job, "form": form, "result": result,
+                                                   "kop": document_kop(job)})

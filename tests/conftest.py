@@ -58,8 +58,12 @@ def make_user(username: str, role: str = "", region_code: str = "", villages=(),
 
 
 def make_role_users() -> dict[str, User]:
-    """One user per role with a valid scope, plus one without a role (needs the ``regions`` villages)."""
-    return {
+    """One user per role with a valid scope, plus one without a role (needs the ``regions`` villages).
+
+    The Dinas Sosial offices of the regions can issue letters (``offices_ready``); the unit officer
+    answers referrals addressed to the head unit of Ditjen Dayasos.
+    """
+    users = {
         "admin": make_user("admin", "admin", is_staff=True),
         "analyst": make_user("analis", "kemensos_analyst"),
         "province": make_user("jatim", "dinsos_provinsi", "35"),
@@ -67,7 +71,30 @@ def make_role_users() -> dict[str, User]:
         "other_regency": make_user("situbondo", "dinsos_kabupaten", "35.12"),
         "pensosmas": make_user("pensosmas", "pensosmas", villages=["35.11.01.2001"]),
         "no_role": make_user("tanpaperan"),
+        "unit": make_user("petugas.dayasos", "unit_officer", first_name="Dewi", last_name="Anggraini"),
     }
+    offices_ready()
+    from ppks.models import ServiceUnit
+
+    ServiceUnit.objects.get(directorate__code="dayasos", kind="ditjen", parent=None).officers.add(users["unit"])
+    return users
+
+
+OFFICE_REGIONS = ("35", "35.11", "35.12", "33", "33.73")
+
+
+def offices_ready(region_codes=OFFICE_REGIONS) -> None:
+    """Give each Dinas Sosial office of the test regions an address and a head who signs."""
+    from accounts.models import Signatory
+    from accounts.offices import office_for_region
+
+    for number, code in enumerate(region_codes, start=1):
+        office = office_for_region(code)
+        office.address = "Jalan Uji Nomor {}".format(number)
+        office.save()
+        Signatory.objects.get_or_create(office=office, mode=Signatory.Mode.HEAD, active=True, defaults={
+            "name": "Kepala Uji {}".format(number), "nip": "19700101199503100{}".format(number),
+            "rank": Signatory.Rank.IV_C})
 
 
 @pytest.fixture

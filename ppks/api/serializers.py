@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api import CodeRelatedField
-from ppks.models import Category, Person, Registration, RegistrationEvent
+from ppks.models import Category, Person, Referral, Registration, RegistrationEvent, ServiceRecord, ServiceUnit
 from ppks.nik import mask_nik
 from villages.api.fields import VillageCodeField
 
@@ -133,3 +133,51 @@ class NikSearchSerializer(serializers.Serializer):
         if len(digits) != 16 or not digits.isdigit():
             raise serializers.ValidationError(_("NIK atau No. KK harus 16 digit angka."))
         return digits
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceRecord
+        fields = ["id", "service_type", "service_date", "result", "note", "recorded_at"]
+        read_only_fields = ["id", "recorded_at"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as its unit and Dinas Sosial see it; the person's NIK is masked (``nik_masked``)."""
+
+    person_name = serializers.CharField(source="registration.person.name", read_only=True)
+    nik_masked = serializers.SerializerMethodField()
+    category = serializers.CharField(source="registration.category.code", read_only=True)
+    village = serializers.CharField(source="registration.village_id", read_only=True)
+    registration_status = serializers.CharField(source="registration.status", read_only=True)
+    directorate = serializers.CharField(source="directorate.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    letter_number = serializers.CharField(source="batch.letter_number", read_only=True, default="")
+    overdue = serializers.SerializerMethodField()
+    services = ServiceRecordSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "registration", "person_name", "nik_masked", "category", "village", "registration_status",
+                  "directorate", "unit", "unit_name", "letter_number", "state", "overdue", "sent_at", "answered_at",
+                  "closed_at", "decline_reason", "outcome", "closing_note", "forwarded_from", "services"]
+        read_only_fields = fields
+
+    def get_nik_masked(self, obj) -> str:
+        return mask_nik(obj.registration.person.nik)
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+class ReferralAnswerSerializer(serializers.Serializer):
+    """The body of a unit's answer; which fields count depends on the action."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    unit = serializers.PrimaryKeyRelatedField(queryset=ServiceUnit.objects.filter(active=True), required=False)
+    service_type = serializers.ChoiceField(choices=ServiceRecord.ServiceType.choices, required=False)
+    service_date = serializers.DateField(required=False)
+    result = serializers.ChoiceField(choices=ServiceRecord.Result.choices, required=False,
+                                     default=ServiceRecord.Result.GIVEN)
+    outcome = serializers.ChoiceField(choices=Referral.Outcome.choices, required=False)

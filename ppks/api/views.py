@@ -7,24 +7,28 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.scoping import visible_to
-from ppks import services
+from ppks import referral_services, services
 from ppks.api.serializers import (
     CategorySerializer,
     NikRevealSerializer,
     NikSearchSerializer,
     PersonSerializer,
+    ReferralAnswerSerializer,
+    ReferralSerializer,
     RegistrationCreateSerializer,
     RegistrationDetailSerializer,
     RegistrationSerializer,
     RegistrationUpdateSerializer,
     TransitionSerializer,
 )
-from ppks.filters import RegistrationFilterSet, filter_nik
+from ppks.filters import ReferralFilterSet, RegistrationFilterSet, filter_nik
 from ppks.models import Person
+from ppks.permissions import can_answer_referrals, role_of
+from ppks.referral_selectors import referral_list
 from ppks.selectors import categories_with_directorates, registration_base
 from ppks.workflow import TRANSITIONS
 
@@ -218,3 +222,91 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return categories_with_directorates()
+
+
+REFERRAL_ANSWERS = {
+    "accept": lambda referral, actor, data: referral_services.referral_accept(
+        referral=referral, actor=actor, note=data["note"]),
+    "decline": lambda referral, actor, data: referral_services.referral_decline(
+        referral=referral, actor=actor, reason=data["reason"]),
+    "forward": lambda referral, actor, data: referral_services.referral_forward(
+        referral=referral, actor=actor, unit=_required(data, "unit"), note=data["note"]),
+    "services": lambda referral, actor, data: referral_services.referral_service_record(
+        referral=referral, actor=actor, service_type=_required(data, "service_type"),
+        service_date=_required(data, "service_date"), result=data["result"], note=data["note"]),
+    "close": lambda referral, actor, data: referral_services.referral_close(
+        referral=referral, actor=actor, outcome=_required(data, "outcome"), note=data["note"]),
+}
+
+
+def _required(data: dict, name: str):
+    if data.get(name) in (None, ""):
+        raise ValidationError({name: [_("Wajib diisi.")]})
+    return data[name]
+
+
+class ReferralCursorPagination(CursorPagination):
+    ordering = ("-sent_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class ReferralRolePermission(BasePermission):
+    """Referrals are read by Dinas Sosial, analysts and unit officers; only Dinas Sosial and units answer them."""
+
+    message = _("Peran Anda tidak dapat membuka rujukan.")
+
+    def has_permission(self, request, view):
+        if view.action in REFERRAL_ANSWERS or view.action == "reveal_nik":
+            return can_answer_referrals(request.user)
+        return can_answer_referrals(request.user) or role_of(request.user) == "kemensos_analyst"
+
+
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Referrals: a unit's inbox (its officers) or the follow-up of Dinas Sosial (its region).
+
+    Answers are POST actions: ``accept``, ``decline`` (``reason``), ``forward`` (``unit``), ``services``
+    (``service_type``, ``service_date``, ``result``), ``close`` (``outcome``); each is one service call
+    and the registration's status follows. ``reveal-nik`` shows the person's NIK to units that need it.
+    """
+
+    serializer_class = ReferralSerializer
+    permission_classes = [IsAuthenticated, ReferralRolePermission]
+    filterset_class = ReferralFilterSet
+    pagination_class = ReferralCursorPagination
+    http_method_names = ["get", "post", "head", "options"]
+    throttle_scope = None
+
+    def get_queryset(self):
+        return referral_list(user=self.request.user).queryset.prefetch_related("services")
+
+    def _answer(self, request, action_name: str):
+        referral = self.get_object()
+        serializer = ReferralAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            REFERRAL_ANSWERS[action_name](referral, request.user, serializer.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data)
+
+    @extend_schema(request=None, responses=NikRevealSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-nik", throttle_scope="nik")
+    def reveal_nik(self, request, pk=None):
+        nik = referral_services.referral_nik_reveal(referral=self.get_object(), actor=request.user, request=request)
+        return Response({"nik": nik})
+
+
+def _answer_action(action_name: str):
+    def handler(self, request, pk=None):
+        return self._answer(request, action_name)
+
+    handler.__name__ = action_name
+    handler.__doc__ = "Jawaban unit atas rujukan: {}.".format(action_name)
+    handler = action(detail=True, methods=["post"], url_path=action_name, url_name=action_name)(handler)
+    return extend_schema(request=ReferralAnswerSerializer, responses=ReferralSerializer)(handler)
+
+
+for _action_name in REFERRAL_ANSWERS:
+    setattr(ReferralViewSet, _action_name, _answer_action(_action_name))

@@ -12,6 +12,7 @@ from tests.conftest import REPO_ROOT
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x7#kP2!vQ9zR4mW8nB3cT6yH1jL5sD0fG2aE7uI9oK4pX8qZ3rV6bN1mC5",
     "DJANGO_ALLOWED_HOSTS": "sidbs.example.go.id",
+    "DJANGO_SITE_URL": "https://sidbs.example.go.id",
     "DATABASE_URL": "sqlite:////tmp/sidbs-deploy-check.sqlite3",
 }
 
@@ -32,6 +33,24 @@ def test_check_deploy_is_clean_with_production_values():
     # then
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_missing_site_url_is_refused_when_debug_is_off():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SITE_URL"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SITE_URL wajib diisi" in result.stderr
+
+
+@pytest.mark.parametrize(("site_url", "error"), [
+    ("http://127.0.0.1:8000", "sidbs.E002"),
+    ("https://localhost", "sidbs.E002"),
+    ("http://sidbs.example.go.id", "sidbs.E001"),
+])
+def test_check_deploy_refuses_a_site_url_readers_cannot_open(site_url, error):
+    result = run_manage("check", "--deploy", env={**PRODUCTION_ENV, "DJANGO_SITE_URL": site_url})
+    assert result.returncode != 0
+    assert error in result.stdout + result.stderr
 
 
 def test_missing_secret_key_is_refused_when_debug_is_off():

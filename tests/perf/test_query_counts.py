@@ -32,8 +32,9 @@ pytestmark = pytest.mark.django_db
 FEW = 3
 MANY = 30
 # Queries of every signed-in page request: the ATOMIC_REQUESTS savepoint and its release, the
-# session and the user. API requests in these tests (force_authenticate) only have the savepoint pair.
-REQUEST = 4
+# session, the user and the header's unread-notification count. API requests in these tests
+# (force_authenticate) only have the savepoint pair.
+REQUEST = 5
 API_REQUEST = 2
 EXTRA_VILLAGES = ["35.11.01.{},Desa Uji {}".format(2003 + number, number + 1) for number in range(MANY)]
 KECAMATAN_VILLAGES = ("35.11.01.2001", "35.11.01.2002", "35.11.02.2001", "35.11.02.1001")
@@ -346,12 +347,14 @@ def test_report_list(client, users, django_assert_num_queries):
 
     jobs_add(FEW)
     client.force_login(users["province"])
-    fixed_queries(django_assert_num_queries, client, "/reports/", expected=REQUEST + 2,
+    # the page of jobs and its count, the kab/kota names of the page's regions, the directorate names
+    fixed_queries(django_assert_num_queries, client, "/reports/", expected=REQUEST + 4,
                   grow=lambda: jobs_add(MANY - FEW), marker=b'href="/reports/')
 
 
 @pytest.mark.parametrize(("role", "own"), [
-    ("admin", 5), ("analyst", 5), ("province", 5), ("regency", 5),  # four region counts, registrations by status
+    # four region counts, registrations by status, referrals by state (one query)
+    ("admin", 6), ("analyst", 6), ("province", 6), ("regency", 6),
     ("pensosmas", 2),  # assigned villages (scope, then the list)
     ("no_role", 0),
 ])

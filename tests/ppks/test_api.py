@@ -70,11 +70,10 @@ def test_workflow_actions(api_client, users):
     assert response.json() == {"note": ["Alasan wajib diisi."]}
     response = api_client.post("/api/v1/registrations/{}/verify/".format(registration.pk))
     assert response.json()["status"] == "verified"
-    response = api_client.post("/api/v1/registrations/{}/refer/".format(registration.pk))
-    assert (response.json()["status"], response.json()["directorate"]) == ("referred", "dayasos")
-    assert [event["to_status"] for event in response.json()["events"]] == [
-        "draft", "submitted", "verified", "referred"
-    ]
+    assert response.json()["directorate"] == "dayasos"
+    assert [event["to_status"] for event in response.json()["events"]] == ["draft", "submitted", "verified"]
+    # referring is a letter (POST /reports/rujukan/), not a single-registration step
+    assert api_client.post("/api/v1/registrations/{}/refer/".format(registration.pk)).status_code == 404
 
 
 def test_reveal_nik_endpoint(api_client, users):

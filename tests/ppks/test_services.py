@@ -5,9 +5,17 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditEvent
-from ppks import services
-from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
+from accounts.models import AuditEvent, Signatory
+from ppks import referral_services, services
+from ppks.models import (
+    Category,
+    Directorate,
+    DuplicateCandidate,
+    Person,
+    PersonMerge,
+    Registration,
+    RegistrationEvent,
+)
 from tests.ppks.factories import person_data, register
 from villages.models import Village
 
@@ -90,10 +98,19 @@ def test_likely_duplicates_across_villages_are_queued(users):
 
 
 def test_full_workflow_with_history(users):
+    """Registration steps up to verification, then the referral loop: the status follows the referral."""
     registration = register(users["pensosmas"], submit=True)
-    for action, actor in [("verify", "regency"), ("refer", "regency"), ("serve", "province"), ("close", "admin")]:
-        registration = services.registration_transition(registration=registration, action=action,
-                                                         actor=users[actor])
+    registration = services.registration_transition(registration=registration, action="verify",
+                                                    actor=users["regency"])
+    batch = referral_services.referral_letter_create(actor=users["regency"], request=referral_services.LetterRequest(
+        region_code="35.11", directorate=Directorate.objects.get(code="dayasos"), registration_ids=[registration.pk],
+        signatory=Signatory.objects.get(office__region_code="35.11")))
+    referral = batch.referrals.get()
+    referral_services.referral_accept(referral=referral, actor=users["unit"])
+    referral_services.referral_service_record(referral=referral, actor=users["unit"], service_type="bansos",
+                                              service_date=datetime.date.today())
+    referral_services.referral_close(referral=referral, actor=users["unit"], outcome="completed")
+    registration.refresh_from_db()
     assert registration.status == Registration.Status.CLOSED
     assert registration.verified_by == users["regency"]
     assert registration.referred_at is not None
@@ -107,8 +124,8 @@ def test_full_workflow_with_history(users):
 @pytest.mark.parametrize(
     ("action", "message"),
     [
-        ("refer", "Registrasi berstatus 'Diajukan' tidak dapat di-'Rujuk'."),
-        ("close", "Registrasi berstatus 'Diajukan' tidak dapat di-'Selesaikan'."),
+        ("reopen", "Registrasi berstatus 'Diajukan' tidak dapat di-'Perbaiki (kembali ke draf)'."),
+        ("refer", "Tindakan 'refer' tidak dikenal."),  # referring is a letter (ppks.referral_services)
         ("submit", "Registrasi berstatus 'Diajukan' tidak dapat di-'Ajukan'."),
         ("terbang", "Tindakan 'terbang' tidak dikenal."),
     ],

@@ -6,9 +6,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
-from ppks.models import Registration
+from ppks.models import ReferralBatch, Registration
 from reports import rendering, services
-from reports.models import ReferralBatch, ReportJob, ReportPart
+from reports.models import ReportJob, ReportPart
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,18 @@ def committed(client_call, *args, **kwargs):
         return client_call(*args, **kwargs)
 
 
+def confirmation(preview) -> dict:
+    """What the preview's confirm form sends when the user keeps its choices (the office head signs)."""
+    form = preview.context["confirm_form"]
+    return {"token": preview.context["token"], "signatory": form.fields["signatory"].queryset.first().pk,
+            "copies_to": form.initial.get("copies_to", "")}
+
+
 def preview_and_send(client, user, **params):
     client.force_login(user)
     preview = client.get(reverse("reports:referral"), {"directorate": "dayasos", **params})
     assert preview.status_code == 200
-    return preview, committed(client.post, reverse("reports:referral"), {"token": preview.context["token"]})
+    return preview, committed(client.post, reverse("reports:referral"), confirmation(preview))
 
 
 def test_preview_changes_nothing_and_confirmation_sends(client, users, verified):
@@ -40,7 +47,7 @@ def test_preview_changes_nothing_and_confirmation_sends(client, users, verified)
     assert not ReferralBatch.objects.exists()
     assert Registration.objects.filter(status="referred").count() == 0
     # when: confirm
-    response = committed(client.post, reverse("reports:referral"), {"token": preview.context["token"]})
+    response = committed(client.post, reverse("reports:referral"), confirmation(preview))
     # then
     job = ReportJob.objects.get()
     assert response.status_code == 302
@@ -48,10 +55,10 @@ def test_preview_changes_nothing_and_confirmation_sends(client, users, verified)
     assert set(Registration.objects.filter(status="referred").values_list("person__name", flat=True)) == {
         "Siti Aminah", "Budi Santoso", "Ahmad Dahlan", "Wati Lestari"
     }
-    assert job.batch.letter_number.startswith("0001/RUJ-PPKS/35.11/")
+    assert job.batch.letter_number.startswith("400.9/0001/DINSOS/")
     assert (job.state, job.row_count) == ("done", 4)
     # a resent confirmation does not send twice
-    again = client.post(reverse("reports:referral"), {"token": preview.context["token"]})
+    again = client.post(reverse("reports:referral"), confirmation(preview))
     assert again.status_code == 302
     assert ReferralBatch.objects.count() == 1
 
@@ -81,9 +88,10 @@ def test_letters_are_indonesian_for_users_browsing_in_english(client, users, ver
     client.cookies["django_language"] = "en"
     preview_and_send(client, users["regency"])
     text = " ".join(pdf_text(ReportJob.objects.get()).split())
-    assert "Rujukan PPKS ke" in text
-    assert "Bersama ini kami sampaikan rujukan" in text
-    assert "PPKS referral to" not in text
+    assert "Hal : Rujukan Pemerlu Pelayanan Kesejahteraan Sosial (PPKS)" in text
+    assert "bersama ini kami sampaikan rujukan 4 (empat) orang PPKS" in text
+    assert "Sifat : Rahasia" in text
+    assert "referral" not in text.lower()
 
 
 def test_csv_and_xlsx_hold_the_same_rows(client, users, verified):
@@ -157,10 +165,12 @@ def test_failed_job_shows_its_error_and_can_be_retried(client, users, verified, 
     monkeypatch.setattr(rendering, "render_pdf", broken)
     preview_and_send(client, users["regency"])
     job = ReportJob.objects.get()
-    assert job.state == "failed"
-    assert job.error == "RuntimeError: font hilang"
+    assert (job.state, job.retryable) == ("failed", True)
+    assert job.error == ("Laporan gagal dibuat karena gangguan sistem (RuntimeError). Coba ulangi; bila gagal lagi, "
+                         "hubungi administrator.")
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "RuntimeError: font hilang" in page
+    assert job.error in page
+    assert "font hilang" not in page  # the technical detail goes to the log, not to the user
     monkeypatch.setattr(rendering, "render_pdf", original)
     committed(client.post, reverse("reports:retry", args=[job.pk]))
     job.refresh_from_db()
@@ -189,7 +199,7 @@ def test_large_reports_are_split_by_kecamatan_and_merged(client, users, verified
     parts = list(ReportPart.objects.filter(job=job))
     assert [part.district_codes for part in parts] == [["35.11.01"], ["35.11.02"]]
     assert all(part.state == "done" for part in parts)
-    assert job.page_count == 1 + sum(part.page_count for part in parts)
+    assert job.page_count == 2 + sum(part.page_count for part in parts)  # the letter and Lampiran I, then the parts
     text = pdf_text(job)
     assert text.index("SITI AMINAH") < text.index("AHMAD DAHLAN")
     assert "4. " in text

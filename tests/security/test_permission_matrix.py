@@ -28,6 +28,7 @@ runs in its own savepoint, so the POSTs leave nothing behind for the next test.
 
 import dataclasses
 import datetime
+import io
 import logging
 import types
 import uuid
@@ -41,14 +42,18 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.scoping import can_see_region, scope_of
+from accounts.models import Notification
+from accounts.notifications import notify
+from accounts.offices import office_for_region, office_of, signatories_for
+from accounts.scoping import can_see_region, scope_of, visible_to
 from actionplans import services as plan_services
 from actionplans.models import ProgrammeStage
 from dimensions import services as assessment_services
 from dimensions.models import Instrument
 from ppks import imports as ppks_imports
+from ppks import referral_services
 from ppks import services as ppks_services
-from ppks.models import Category, DuplicateCandidate, Person, Registration
+from ppks.models import Category, Directorate, DuplicateCandidate, Person, Referral, Registration, ServiceUnit
 from ppks.workflow import TRANSITIONS
 from reports import services as report_services
 from tests.conftest import REGION_LINES, make_role_users
@@ -60,16 +65,19 @@ from villages.services import regions_import, village_profile_update
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS = "anonymous"
-ROLES = ("admin", "analyst", "province", "regency", "other_regency", "pensosmas", "no_role")
+ROLES = ("admin", "analyst", "province", "regency", "other_regency", "pensosmas", "no_role", "unit")
 ALL = frozenset(ROLES)
 PUBLIC_ACCESS = ALL | {ANONYMOUS}
 STAFF = frozenset({"admin", "province", "regency", "other_regency"})
 REGISTERING = STAFF | {"pensosmas"}
 REPORTING = STAFF | {"analyst"}
+# Referral pages: Dinas Sosial follows its region's referrals, analysts read them, a unit officer answers its own.
+REFERRAL_READERS = REPORTING | {"unit"}
+REFERRAL_ANSWERERS = STAFF | {"unit"}
 NATIONAL = ("analyst", "admin")
 ROLE_VALUES = {"admin": "admin", "analyst": "kemensos_analyst", "province": "dinsos_provinsi",
                "regency": "dinsos_kabupaten", "other_regency": "dinsos_kabupaten", "pensosmas": "pensosmas",
-               "no_role": ""}
+               "no_role": "", "unit": "unit_officer"}
 
 # The villages that hold the world's records, and a marker word that every record there carries.
 VILLAGES = {
@@ -91,9 +99,9 @@ CREATOR = {"sucolor": "pensosmas", "pujer": "regency", "situbondo": "other_regen
 SUPERVISOR = {"sucolor": "regency", "pujer": "regency", "situbondo": "other_regency", "salatiga": "admin"}
 # For each role, a village inside its region and one outside it (the national roles see both).
 HOME = {"admin": "sucolor", "analyst": "sucolor", "province": "situbondo", "regency": "sucolor",
-        "other_regency": "situbondo", "pensosmas": "sucolor", "no_role": "sucolor"}
+        "other_regency": "situbondo", "pensosmas": "sucolor", "no_role": "sucolor", "unit": "sucolor"}
 FOREIGN = {"admin": "salatiga", "analyst": "salatiga", "province": "salatiga", "regency": "situbondo",
-           "other_regency": "sucolor", "pensosmas": "pujer", "no_role": "salatiga"}
+           "other_regency": "sucolor", "pensosmas": "pujer", "no_role": "salatiga", "unit": "salatiga"}
 IMPORTERS = ("admin", "province", "regency", "other_regency", "pensosmas")
 TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -157,6 +165,15 @@ def _import_upload(owner: str) -> SimpleUploadedFile:
 def build_world() -> World:
     regions_import(lines=REGION_LINES)
     users = make_role_users()
+    # The unit officer works at one Dayasos unit that receives only Sucolor's letter (and needs the NIK).
+    dayasos = Directorate.objects.get(code="dayasos")
+    test_unit = ServiceUnit.objects.create(name="Unit Uji Dayasos", kind=ServiceUnit.Kind.SENTRA, directorate=dayasos,
+                                           parent=referral_services.head_unit(dayasos), needs_full_nik=True)
+    referral_services.head_unit(dayasos).officers.remove(users["unit"])
+    test_unit.officers.add(users["unit"])
+    # The administrator sends Salatiga's letter on behalf of Dinas Sosial Kota Salatiga.
+    users["admin"].office = office_for_region("33.73")
+    users["admin"].save(update_fields=["office"])
     instrument = Instrument.objects.get(code="IKSM-Desa v0.1")
     dimension = instrument.dimensions.get(number=3)
     tags, markers = {}, {}
@@ -202,10 +219,14 @@ def build_world() -> World:
 
         if tag == "pujer":
             job = report_services.village_profile_request(actor=supervisor, village=village)
+            referral_services.referral_letter_create(actor=supervisor, request=referral_services.LetterRequest(
+                region_code="35.11", directorate=referred.directorate, registration_ids=[referred.pk],
+                signatory=signatories_for(office_of(supervisor)).first()))
         else:
             job = report_services.referral_send(
                 actor=supervisor, region_code=".".join(code.split(".")[:2]), directorate=referred.directorate,
-                registration_ids=[referred.pk])
+                registration_ids=[referred.pk], unit=test_unit if tag == "sucolor" else None)
+        referral = Referral.objects.get(registration=referred)
         report_services.report_generate(job_id=job.pk)
         job.refresh_from_db()
         assert job.state == job.State.DONE, job.error
@@ -213,7 +234,7 @@ def build_world() -> World:
         tags[tag] = types.SimpleNamespace(
             village=village, submitted=submitted, verified=verified, referred=referred, duplicate=duplicate,
             baseline=baseline, draft=draft, respondent=draft.respondents.order_by("pk").first(), plan=plan,
-            activity=activity, evidence=evidence, pillar=pillar, visit=visit, job=job,
+            activity=activity, evidence=evidence, pillar=pillar, visit=visit, job=job, referral=referral,
             stage=ProgrammeStage.objects.filter(village=village, year=2026).order_by("order").first(),
         )
         markers[tag] = [
@@ -225,6 +246,9 @@ def build_world() -> World:
         ]
     import_jobs = {owner: ppks_services.registration_import_create(actor=users[owner], upload=_import_upload(owner))
                    for owner in IMPORTERS}
+    for user in users.values():
+        notify(recipients=[user], kind=Notification.Kind.REFERRAL_OVERDUE, params={"count": 1, "letter": "-",
+                                                                                   "days": 14})
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -286,6 +310,18 @@ def import_job_target(world: World, role: str, which: str) -> Target:
     return Target({"pk": world.import_jobs[owner].pk}, owner == role or role == "admin")
 
 
+def referral_visible(user, objects) -> bool:
+    """Dinas Sosial by the village, a unit officer by the unit the referral is addressed to."""
+    return visible_to(user, Referral.objects.filter(pk=objects.referral.pk)).exists()
+
+
+def notification_target(world: World, role: str, which: str) -> Target:
+    """A notification is the recipient's own: the home one is the role's, the foreign one another user's."""
+    owner = role if which == "home" else ("analyst" if role == "admin" else "admin")
+    notification = Notification.objects.filter(recipient=world.users[owner]).first()
+    return Target({"pk": notification.pk}, owner == role)
+
+
 def fixed(**kwargs) -> Callable:
     """Reference data every role reads (no region)."""
     return lambda world, role, which: Target(kwargs, True)
@@ -312,6 +348,9 @@ TARGETS = {
     "job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: scope_of(user).covers(o.job.region_code)),
     "public-job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: True),
     "import-job": import_job_target,
+    "referral": tagged(lambda o: {"pk": o.referral.pk}, referral_visible),
+    "referral-accept": tagged(lambda o: {"pk": o.referral.pk, "action": "terima"}, referral_visible),
+    "notification": notification_target,
     "category": fixed(code="FM"),
 }
 SCOPED_TARGETS = frozenset(name for name in TARGETS if name != "category")
@@ -352,6 +391,10 @@ def registration_verified(objects) -> bool:
     return Registration.objects.get(pk=objects.submitted.pk).status == Registration.Status.VERIFIED
 
 
+def referral_accepted(objects) -> bool:
+    return Referral.objects.get(pk=objects.referral.pk).state == Referral.State.ACCEPTED
+
+
 def api_transition(action: str) -> Route:
     """A workflow step: the roles of the transition may POST it (400 when the status does not fit)."""
     roles = frozenset(key for key, value in ROLE_VALUES.items() if value in TRANSITIONS[action].roles)
@@ -367,6 +410,9 @@ ROUTES: dict[str, Route] = {
     "accounts:mfa-verify": Route(PAGE, ALL),
     "accounts:mfa-setup": Route(PAGE, frozenset({"admin"})),
     "accounts:password-change": Route(PAGE, ALL),
+    "accounts:office": Route(PAGE, STAFF),
+    "accounts:notifications": Route(PAGE, ALL),
+    "accounts:notification-open": Route(PAGE, ALL, target="notification"),
     "audit:list": Route(PAGE, frozenset({"admin"})),
     "audit:export": Route(PAGE, frozenset({"admin"})),
     "set_language": Route(PUBLIC, PUBLIC_ACCESS, "post"),
@@ -402,6 +448,15 @@ ROUTES: dict[str, Route] = {
     "ppks:import-status": Route(PAGE, ALL, target="import-job"),
     "ppks:import-errors": Route(PAGE, ALL, target="import-job"),
     "ppks:search": Route(PAGE, ALL, "post"),
+    "ppks:referral-list": Route(PAGE, REFERRAL_READERS, lists=True),
+    "ppks:referral-detail": Route(PAGE, REFERRAL_READERS, target="referral"),
+    "ppks:referral-action": Route(PAGE, REFERRAL_ANSWERERS, "post", "referral-accept", effect=referral_accepted),
+    "ppks:referral-reveal-nik": Route(PAGE, REFERRAL_ANSWERERS, "post", "referral"),
+    "api:referral-list": Route(API, REFERRAL_READERS, lists=True),
+    "api:referral-detail": Route(API, REFERRAL_READERS, target="referral"),
+    **{"api:referral-{}".format(answer): Route(API, REFERRAL_ANSWERERS, "post", "referral")
+       for answer in ("accept", "decline", "forward", "services", "close")},
+    "api:referral-reveal-nik": Route(API, REFERRAL_ANSWERERS, "post", "referral"),
     "api:registration-list": Route(API, ALL, lists=True),
     "api:registration-search": Route(API, ALL, "post"),
     "api:registration-detail": Route(API, ALL, target="registration"),
@@ -448,7 +503,8 @@ ROUTES: dict[str, Route] = {
     "reports:detail": Route(PAGE, REPORTING, target="job"),
     "reports:status": Route(PAGE, REPORTING, target="job"),
     "reports:retry": Route(PAGE, STAFF, "post", "job"),
-    "reports:download": Route(PAGE, REPORTING, target="job"),
+    "reports:download": Route(PAGE, REPORTING - {"analyst"}, target="job"),  # analysts get the masked copy
+    "reports:masked-copy": Route(PAGE, REPORTING, "post", "job"),
     "reports:verify": Route(PUBLIC, PUBLIC_ACCESS, target="public-job"),
 }
 
@@ -576,10 +632,13 @@ def test_permission_matrix(world, name, role, which):
 
 
 def _check_markers(world: World, route: Route, name: str, role: str, body: str) -> None:
-    """Out-of-scope markers never appear; the national role sees the markers of every village in ``shows``."""
+    """Out-of-scope markers never appear; the national role sees the markers of every village in ``shows``.
+
+    A unit officer has no region: only the villages of the referrals addressed to their unit are theirs.
+    """
     scope = scope_of(world.users[role])
     for tag in TAGS:
-        if scope.covers(VILLAGES[tag]):
+        if scope.covers(VILLAGES[tag]) or (role == "unit" and referral_visible(world.users[role], world.tags[tag])):
             continue
         leaked = [marker for marker in world.markers[tag] if marker.lower() in body]
         assert not leaked, "{} sebagai {} menampilkan data {} di luar wilayahnya: {}".format(name, role, tag, leaked)
@@ -772,7 +831,8 @@ def test_api_updates_inside_the_region_follow_the_role(world, name, role):
 
 
 @pytest.mark.parametrize(("name", "role"), [
-    (name, role) for name, route in ROUTES.items() if route.kind == API and route.lists for role in REGIONAL
+    (name, role) for name, route in ROUTES.items() if route.kind == API and route.lists
+    for role in (*REGIONAL, "unit") if role in route.allowed
 ])
 def test_browsable_api_pages_hold_only_the_region(world, name, role):
     """The browsable API (HTML) renders the same lists plus its forms; neither may show another region."""
@@ -800,3 +860,61 @@ def test_regions_above_the_scope_list_only_the_way_down(world, role, code):
     for tag, village in VILLAGES.items():
         if not scope.covers(village):
             assert not [marker for marker in world.markers[tag] if marker.lower() in body], (tag, code)
+
+
+# ---------------------------------------------------------------------------------------------
+# The NIK rule in files (ppks.permissions.FULL_NIK): referral letters and list exports, per role
+# ---------------------------------------------------------------------------------------------
+
+
+def _file_text(response, file_format: str) -> str:
+    content = b"".join(response.streaming_content)
+    if file_format == "pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if file_format == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content)).active
+        return "\n".join(" ".join(str(value) for value in row if value is not None)
+                         for row in sheet.iter_rows(values_only=True))
+    return content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "csv", "xlsx"])
+@pytest.mark.parametrize("role", ["admin", "analyst", "regency", "province"])
+def test_referral_letter_files_follow_the_nik_rule(world, role, file_format):
+    """The original letter's files carry full NIK and No. KK only for the rule's "referral_letter" roles;
+    the others are refused the original and read the masked copy, which carries none."""
+    from ppks.nik import mask_nik
+    from ppks.permissions import full_nik_allowed
+    from reports import services as reports_services
+
+    job = world.tags[HOME[role]].job
+    nik = world.tags[HOME[role]].referral.registration.person.nik
+    client = world.client(role)
+    response = client.get(reverse("reports:download", kwargs={"pk": job.pk}), {"format": file_format})
+    if full_nik_allowed(world.users[role], "referral_letter"):
+        assert response.status_code == 200, _describe(response)
+        assert nik in _file_text(response, file_format)
+        return
+    assert response.status_code == 403, _describe(response)
+    copy = reports_services.referral_masked_copy(job=job, actor=world.users[role])
+    reports_services.report_generate(job_id=copy.pk)
+    response = client.get(reverse("reports:download", kwargs={"pk": copy.pk}), {"format": file_format})
+    assert response.status_code == 200, _describe(response)
+    text = _file_text(response, file_format)
+    assert nik not in text
+    assert mask_nik(nik) in text
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "regency", "province"])
+def test_list_exports_follow_the_nik_rule(world, role):
+    from ppks.permissions import full_nik_allowed
+
+    response = world.client(role).get(reverse("ppks:export"), {"format": "csv"})
+    assert response.status_code == 200, _describe(response)
+    text = _file_text(response, "csv")
+    home_nik = world.tags[HOME[role]].submitted.person.nik
+    assert (home_nik in text) == full_nik_allowed(world.users[role], "list_export")

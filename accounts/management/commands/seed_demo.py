@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Signatory, User
+from accounts.offices import office_for_region
 from villages.models import SocialPillar, Village, VillageProfile
 from villages.services import village_profile_update
 
@@ -19,6 +20,26 @@ DEMO_ACCOUNTS = (
     {"username": "dinsos.bondowoso", "first_name": "Dinsos", "last_name": "Bondowoso",
      "role": User.Role.DINSOS_KABUPATEN, "region_code": "35.11"},
     {"username": "pensosmas.maesan", "first_name": "Rina", "last_name": "Wulandari", "role": User.Role.PENSOSMAS},
+    {"username": "unit.rehsos", "first_name": "Dewi", "last_name": "Anggraini", "role": User.Role.UNIT_OFFICER},
+)
+# Demo offices: fictitious addresses, people and NIPs (the kop surat, signatories and Tembusan of the letters).
+DEMO_OFFICES = (
+    {"region_code": "35.11", "address": "Jalan Raya Situbondo Nomor 1", "postal_code": "68211",
+     "phone": "(0332) 420000", "email": "dinsos@bondowoso.contoh.go.id", "website": "dinsos.bondowoso.contoh.go.id",
+     "copies_to": "Bupati Bondowoso (sebagai laporan)\nKepala Dinas Sosial Provinsi Jawa Timur",
+     "signatories": (
+         {"mode": Signatory.Mode.HEAD, "name": "Drs. Hendra Wijaya, M.Si.", "nip": "197003151995031002",
+          "rank": Signatory.Rank.IV_C},
+         {"mode": Signatory.Mode.ON_BEHALF, "name": "Sri Rahayu, S.Sos., M.M.", "nip": "197808122003122004",
+          "rank": Signatory.Rank.IV_A, "position": "Sekretaris"},
+     )},
+    {"region_code": "35", "address": "Jalan Gayung Kebonsari Nomor 56B", "city": "Surabaya", "postal_code": "60235",
+     "phone": "(031) 8290000", "email": "dinsos@jatim.contoh.go.id", "website": "dinsos.jatim.contoh.go.id",
+     "copies_to": "Gubernur Jawa Timur (sebagai laporan)",
+     "signatories": (
+         {"mode": Signatory.Mode.ACTING, "name": "Dr. Bambang Sutrisno, S.H., M.H.", "nip": "196905201994031005",
+          "rank": Signatory.Rank.IV_D},
+     )},
 )
 
 
@@ -66,8 +87,22 @@ class Command(BaseCommand):
                 name="Karang Taruna {}".format(village.name.title()),
                 defaults={"contact_person": "Ketua Karang Taruna", "phone": "081234567890"},
             )
+        self._offices()
         self.stdout.write(self.style.SUCCESS("Akun demo siap (kata sandi untuk semua: {}):".format(DEMO_PASSWORD)))
         for spec in DEMO_ACCOUNTS:
-            scope = spec.get("region_code") or ("desa " + ", ".join(DEMO_VILLAGES[:2]) if spec["role"] == "pensosmas"
-                                                else "nasional")
+            scope = spec.get("region_code") or {
+                "pensosmas": "desa " + ", ".join(DEMO_VILLAGES[:2]), "unit_officer": "rujukan ke Ditjen Rehsos",
+            }.get(spec["role"], "nasional")
             self.stdout.write("  {:<20} {:<18} {}".format(spec["username"], spec["role"], scope))
+
+    def _offices(self) -> None:
+        """The two demo offices with their kop data and signatories."""
+        for spec in DEMO_OFFICES:
+            office = office_for_region(spec["region_code"])
+            for name in ("address", "city", "postal_code", "phone", "email", "website", "copies_to"):
+                if name in spec:
+                    setattr(office, name, spec[name])
+            office.full_clean()
+            office.save()
+            for signatory in spec["signatories"]:
+                Signatory.objects.get_or_create(office=office, nip=signatory["nip"], defaults=signatory)

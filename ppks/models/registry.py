@@ -9,6 +9,7 @@ dated, so a re-organisation of Kemensos is a new row, not an edit of history.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -80,12 +81,22 @@ class Category(models.Model):
         """The name in the active language: the English catalogue translates the 26 official names."""
         return gettext(self.name)
 
+    def directorates_on(self, day: datetime.date) -> list["Directorate"]:
+        """Every directorate this category is routed to on ``day``, primary first (prefetch ``assignments``).
+
+        Most categories have one; some go to two (fakir miskin to Dayasos and Linjamsos).
+        """
+        routed = {
+            assignment.directorate_id: assignment.directorate
+            for assignment in self.assignments.all()
+            if assignment.valid_from <= day and (assignment.valid_to is None or day <= assignment.valid_to)
+        }
+        return [routed[key] for key in sorted(routed)]
+
     def directorate_on(self, day: datetime.date) -> "Directorate | None":
-        """The directorate responsible for this category on ``day`` (prefetch ``assignments``)."""
-        for assignment in self.assignments.all():
-            if assignment.valid_from <= day and (assignment.valid_to is None or day <= assignment.valid_to):
-                return assignment.directorate
-        return None
+        """The primary directorate of this category on ``day`` (the first of ``directorates_on``)."""
+        routed = self.directorates_on(day)
+        return routed[0] if routed else None
 
 
 class CategoryDirectorate(models.Model):
@@ -110,6 +121,21 @@ class CategoryDirectorate(models.Model):
 
     def __str__(self) -> str:
         return "{} → {}".format(self.category.code, self.directorate.code)
+
+    def clean(self):
+        """Two periods of the same route may not overlap (an end date closes a route; a new row reopens it)."""
+        super().clean()
+        if self.category_id is None or self.directorate_id is None or self.valid_from is None:
+            return
+        overlapping = CategoryDirectorate.objects.filter(
+            category_id=self.category_id, directorate_id=self.directorate_id
+        ).exclude(pk=self.pk).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from)
+        )
+        if self.valid_to is not None:
+            overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+        if overlapping.exists():
+            raise ValidationError(_("Rute kategori ke direktorat ini sudah berlaku pada sebagian periode tersebut."))
 
 
 class Sex(models.TextChoices):
@@ -280,6 +306,13 @@ class Registration(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ppks:registration-detail", kwargs={"pk": self.pk})
+
+    notification_related = ("person", "category")
+
+    @property
+    def notification_label(self) -> str:
+        """How the inbox names this registration (looked up when shown, so anonymisation reaches it)."""
+        return "{} ({})".format(self.person.name, self.category.code)
 
     @property
     def audit_label(self) -> str:

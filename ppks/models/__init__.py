@@ -1,0 +1,40 @@
+"""PPKS models: the registry (categories, people, registrations, history, imports) and the referral loop
+(receiving units, referral letters, referrals and the services given)."""
+
+from ppks.models.referrals import Referral, ReferralBatch, ReferralEvent, ServiceRecord, ServiceUnit
+from ppks.models.registry import (
+    Category,
+    CategoryDirectorate,
+    CategoryQuerySet,
+    Directorate,
+    DuplicateCandidate,
+    ImportJob,
+    Person,
+    PersonHistory,
+    PersonMerge,
+    Registration,
+    RegistrationEvent,
+    Sex,
+    _import_upload_path,
+)
+
+__all__ = [
+    "Category",
+    "CategoryDirectorate",
+    "CategoryQuerySet",
+    "Directorate",
+    "DuplicateCandidate",
+    "ImportJob",
+    "Person",
+    "PersonHistory",
+    "PersonMerge",
+    "Referral",
+    "ReferralBatch",
+    "ReferralEvent",
+    "Registration",
+    "RegistrationEvent",
+    "ServiceRecord",
+    "ServiceUnit",
+    "Sex",
+    "_import_upload_path",
+]
