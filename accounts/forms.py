@@ -116,11 +116,14 @@ class OfficeForm(forms.ModelForm):
 
 
 class SignatoryForm(forms.ModelForm):
+    nip = forms.CharField(
+        label=_("NIP"), max_length=24, help_text=_("18 digit; spasi boleh, mis. 19700101 199503 1 001."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "19700101 199503 1 001"}),
+    )
+
     class Meta:
         model = Signatory
         fields = ["mode", "name", "nip", "rank", "position"]
-        widgets = {"nip": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 22,
-                                                 "placeholder": "19700101 199503 1 001"})}
 
     def clean_nip(self):
         value = "".join(self.cleaned_data["nip"].split())

@@ -6,6 +6,7 @@
 - ``person_anonymise``: identity removed for good, statistics kept (village, sex, disability,
   DTSEN decile, birth year, registrations with category and status). Also removed: the same
   values in the field history, the free text of the registrations (needs, rejection reasons,
+  event notes) and of their referrals (units' decline reasons, service and closing notes,
   event notes), values kept by merges, open duplicate pairs, and the people merged into this
   one (they are the same human being).
 - ``retention_apply``: anonymises people whose last registration was closed or rejected more
@@ -31,7 +32,17 @@ from accounts.models import AuditEvent
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from ppks.history import history_actor
-from ppks.models import DuplicateCandidate, Person, PersonHistory, PersonMerge, Registration, RegistrationEvent
+from ppks.models import (
+    DuplicateCandidate,
+    Person,
+    PersonHistory,
+    PersonMerge,
+    Referral,
+    ReferralEvent,
+    Registration,
+    RegistrationEvent,
+    ServiceRecord,
+)
 from ppks.permissions import can_force_anonymise, can_manage_personal_data, role_of
 
 CLOSED_STATUSES = (Registration.Status.CLOSED, Registration.Status.REJECTED)
@@ -125,6 +136,23 @@ def _registration_dict(registration: Registration) -> dict:
                 "catatan": event.note,
             }
             for event in registration.events.all()
+        ],
+        "rujukan": [
+            {
+                "surat": referral.batch.letter_number if referral.batch_id else None,
+                "unit_tujuan": referral.unit.name,
+                "status": referral.get_state_display(),
+                "dikirim": _value(referral.sent_at),
+                "dijawab": _value(referral.answered_at),
+                "alasan_penolakan": referral.decline_reason,
+                "hasil_akhir": referral.get_outcome_display() if referral.outcome else None,
+                "layanan": [
+                    {"jenis": service.get_service_type_display(), "tanggal": _value(service.service_date),
+                     "hasil": service.get_result_display(), "catatan": service.note}
+                    for service in referral.services.all()
+                ],
+            }
+            for referral in registration.referrals.select_related("batch", "unit").prefetch_related("services")
         ],
     }
 
@@ -258,6 +286,11 @@ def _anonymise_rows(person_ids: list[int], *, now: datetime.datetime) -> None:
     registrations = Registration.objects.filter(person_id__in=person_ids)
     registrations.update(needs="", rejection_reason="", updated_at=now)
     RegistrationEvent.objects.filter(registration__in=registrations).exclude(note="").update(note="")
+    # What units wrote about the person while answering referrals.
+    referrals = Referral.objects.filter(registration__in=registrations)
+    referrals.update(decline_reason="", closing_note="")
+    ReferralEvent.objects.filter(referral__in=referrals).exclude(note="").update(note="")
+    ServiceRecord.objects.filter(referral__in=referrals).exclude(note="").update(note="")
     # Every pair, dismissed ones too: a pair's reason ("same name and birth date", "same KK and name")
     # would re-identify the anonymised side through the other person.
     DuplicateCandidate.objects.filter(Q(person_id__in=person_ids) | Q(other_id__in=person_ids)).delete()

@@ -251,7 +251,7 @@ def _on_behalf(actor) -> str:
 def _step(referral: Referral, *, actor, action: str, note: str, kind: str, params: dict | None = None,
           registration_note: str) -> Referral:
     """Record the event, tell the sender, audit, and let the registration follow."""
-    ReferralEvent.objects.create(referral=referral, action=action, actor=actor, note=note)
+    ReferralEvent.objects.create(referral=referral, action=action, actor=actor, note=(note + _on_behalf(actor)).strip())
     sender = referral.batch.created_by if referral.batch_id else referral.created_by
     if sender.pk != actor.pk:
         notify(recipients=[sender], kind=kind, obj=referral, params={"unit": referral.unit.name, **(params or {})})

@@ -110,8 +110,9 @@ def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
     return counts
 
 
-# Columns of a kecamatan × category table that fit the letter's text width (A4 portrait, 9.5 pt).
-SUMMARY_COLUMNS_PER_TABLE = 10
+# Category columns of a kecamatan × category table that fit the letter's 165 mm text width:
+# kecamatan 38 mm + 9 × 12.5 mm + Jumlah 14 mm (static/css/report.css).
+SUMMARY_COLUMNS_PER_TABLE = 9
 
 
 def summary_table(rows: list[dict]) -> dict:
@@ -135,9 +136,11 @@ def summary_table(rows: list[dict]) -> dict:
         for number, code in enumerate(category_codes, start=1)
     ]
     tables = []
-    for start in range(0, len(category_codes), SUMMARY_COLUMNS_PER_TABLE):
-        chunk = category_codes[start:start + SUMMARY_COLUMNS_PER_TABLE]
-        last = start + SUMMARY_COLUMNS_PER_TABLE >= len(category_codes)
+    table_count = -(-len(category_codes) // SUMMARY_COLUMNS_PER_TABLE)  # ceiling
+    per_table = -(-len(category_codes) // table_count) if table_count else 0  # balanced: 20 → 7, 7, 6
+    for start in range(0, len(category_codes), per_table or 1):
+        chunk = category_codes[start:start + per_table]
+        last = start + per_table >= len(category_codes)
         tables.append({
             "codes": chunk,
             "last": last,

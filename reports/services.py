@@ -56,10 +56,13 @@ REPORT_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinso
 class ReportFailure(Exception):
     """A report that cannot be made; ``message`` (Indonesian) is shown, ``retryable`` says if trying again helps."""
 
-    def __init__(self, message: str, *, retryable: bool):
-        super().__init__(message)
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message, retryable)  # both in args, so the error survives pickling (Celery)
         self.message = message
         self.retryable = retryable
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _require_region(actor, region_code: str) -> None:
@@ -360,7 +363,7 @@ def report_merge(*, job_id) -> None:
             raise RuntimeError("Bagian laporan {} belum selesai.".format(missing))
         generated_at = timezone.localtime()
         part_pdfs = [part.pdf.open("rb").read() for part in parts]
-        footer = "SI-DBS · ID {} · {} · {}".format(job.pk, _letter_number(job), generated_at.strftime("%d-%m-%Y %H:%M"))
+        footer = "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M"))
         classification = "RAHASIA" if job.kind == ReportJob.Kind.REFERRAL else ""
         pdf, pages = rendering.merge_with_footer([_front_pages(job), *part_pdfs], footer_left=footer,
                                                  classification=classification)
@@ -384,8 +387,7 @@ def _village_profile_render(job: ReportJob) -> None:
         "emblem": emblem_data_uri(document_kop(job).get("emblem", "")),
         "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
     })
-    footer = "SI-DBS · ID {} · Profil desa {} · {}".format(job.pk, context["village"].name,
-                                                          generated_at.strftime("%d-%m-%Y %H:%M"))
+    footer = "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M"))
     merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
     job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
     job.sha256 = hashlib.sha256(merged).hexdigest()
