@@ -190,7 +190,8 @@ class ReferralAcceptForm(forms.Form):
 
 class ReferralDeclineForm(forms.Form):
     reason = forms.CharField(label=_("Alasan penolakan"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Mis. di luar kewenangan unit, kuota penuh, data tidak lengkap."))
+                             help_text=_("Mis. di luar kewenangan unit, kuota penuh, data tidak lengkap."),
+                             error_messages={"required": _("Alasan penolakan wajib diisi.")})
 
 
 class ReferralForwardForm(forms.Form):

@@ -703,8 +703,7 @@ def referral_action_view(request, pk: int, action: str):
                 return redirect("ppks:referral-list")
             return redirect(referral)
     referral = referral_get(user=request.user, pk=pk)
-    return render(request, "ppks/referral_detail.html", _referral_context(request, referral, {action: form}),
-                  status=400)
+    return render(request, "ppks/referral_detail.html", _referral_context(request, referral, {action: form}))
 
 
 @login_required

@@ -184,7 +184,7 @@ def test_dinsos_verifies_the_queue_and_sends_a_referral(live_server, users, desk
     page.get_by_role("button", name="Kirim 2 rujukan dan buat surat").click()
 
     # The letter is generated (Celery runs eagerly in tests) and the page shows the finished job.
-    expect(page.get_by_text(re.compile(r"^2 registrasi dirujuk dengan surat \S+/RUJ-PPKS/\S+\. PDF sedang dibuat\.$"))
+    expect(page.get_by_text(re.compile(r"^2 registrasi dirujuk dengan surat 400\.9/0001/DINSOS/\S+\. PDF sedang dibuat\.$"))
            ).to_be_visible()
     expect(page.locator("#job-state")).to_have_text("Selesai")
     expect(page.get_by_role("link", name="Unduh PDF")).to_be_visible()
@@ -216,11 +216,17 @@ def test_kemensos_analyst_downloads_the_referral_pdf(live_server, users, desktop
     page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Laporan").click()
     row = page.get_by_role("row").filter(has_text=job.batch.letter_number)
     expect(row).to_contain_text("Selesai")
-    expect(row).to_contain_text("35.11")
+    expect(row).to_contain_text("Kabupaten Bondowoso")
+    expect(row).to_contain_text("Ditjen Pemberdayaan Sosial")
     screenshot(page, "daftar-laporan")
     row.get_by_role("link", name="Surat rujukan PPKS").click()
     expect(page.get_by_role("heading", name="Surat rujukan PPKS")).to_be_visible()
+    # The original carries full NIKs, which analysts never see: they download the masked copy.
+    expect(page.get_by_role("link", name="Unduh PDF")).to_have_count(0)
+    page.get_by_role("button", name="Buat salinan (NIK disamarkan)").click()
+    expect(page.locator("#job-state")).to_have_text("Selesai")
     screenshot(page, "laporan-selesai")
+    copy = ReportJob.objects.get(masked_copy_of=job)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Unduh PDF").click()
@@ -230,11 +236,90 @@ def test_kemensos_analyst_downloads_the_referral_pdf(live_server, users, desktop
     content = open(download.path(), "rb").read()  # noqa: SIM115 (Playwright owns the temporary file)
     assert content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(content))
-    job.refresh_from_db()
-    assert len(reader.pages) == job.page_count >= 1
+    copy.refresh_from_db()
+    assert len(reader.pages) == copy.page_count >= 1
     text = "\n".join(page_.extract_text() for page_ in reader.pages)
     assert "SITI AMINAH" in text
     assert "BUDI SANTOSO" in text
     assert "ORANG SITUBONDO" not in text
     assert job.batch.letter_number in text
+    assert "3511015203850003" not in text
+    assert "3511********0003" in text
     assert AuditEvent.objects.filter(action="reports.download", actor=users["analyst"]).count() == 1
+
+
+def test_a_referral_closes_the_loop_with_the_receiving_unit(live_server, users, desktop, phone, login, screenshot):
+    """Dinas Sosial sends (a double click sends once); the unit accepts one person and serves them, declines
+    another with a reason; Dinas Sosial sees both answers, the registrations follow, the inboxes tell."""
+    registrations = _submitted(users)[:2]
+    for registration in registrations:
+        ppks_services.registration_transition(registration=registration, action="verify", actor=users["regency"])
+
+    # Dinas Sosial sends the letter; a nervous double click on "Kirim" still sends one letter.
+    office = desktop
+    login(office, "bondowoso")
+    office.goto(live_server.url + "/reports/rujukan/")
+    office.get_by_label("Direktorat tujuan").select_option(label="Ditjen Pemberdayaan Sosial")
+    office.get_by_role("button", name="Pratinjau").click()
+    expect(office.get_by_text("Surat diterbitkan oleh Dinas Sosial Kabupaten Bondowoso")).to_be_visible()
+    expect(office.get_by_label("Penanda tangan")).to_contain_text("Kepala Uji 2")
+    screenshot(office, "pratinjau-dengan-penanda-tangan")
+    office.get_by_role("button", name="Kirim 2 rujukan dan buat surat").dblclick()
+    expect(office.locator("#job-state")).to_have_text("Selesai")
+    expect(office.locator(".msg-error")).to_have_count(0)
+    assert ReportJob.objects.filter(kind="referral").count() == 1
+    batch = ReportJob.objects.get(kind="referral").batch
+    assert batch.registrations.count() == 2
+    screenshot(office, "surat-terkirim")
+
+    # The unit officer, on a phone, finds both people in the inbox.
+    unit = phone
+    login(unit, "petugas.dayasos")
+    expect(unit.locator(".nav-badge")).to_have_text("1")
+    unit.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Rujukan").click()
+    expect(unit.get_by_role("heading", name="Rujukan masuk")).to_be_visible()
+    expect(unit.get_by_text("2 rujukan cocok.")).to_be_visible()
+    assert_fits_phone(unit)
+    screenshot(unit, "kotak-masuk-unit")
+
+    unit.get_by_role("link", name="Siti Aminah").click()
+    expect(unit.get_by_text("3511********0003")).to_be_visible()
+    unit.get_by_role("button", name="Terima rujukan").click()
+    expect(unit.get_by_text("Rujukan diterima. Siti Aminah (FM)")).to_be_visible()
+    unit.get_by_label("Jenis layanan").select_option(label="Bantuan sosial")
+    unit.get_by_label("Catatan (tidak wajib)").last.fill("Paket sembako dan pendampingan")
+    unit.get_by_role("button", name="Simpan layanan").click()
+    expect(unit.get_by_text("Layanan dicatat. Siti Aminah (FM)")).to_be_visible()
+    expect(unit.get_by_role("cell", name="Bantuan sosial")).to_be_visible()
+    assert_fits_phone(unit)
+    screenshot(unit, "layanan-dicatat")
+
+    unit.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Rujukan").click()
+    unit.get_by_role("link", name="Budi Santoso").click()
+    unit.get_by_role("button", name="Tolak rujukan").click()
+    expect(unit.get_by_text("Alasan penolakan wajib diisi.")).to_be_visible()  # the reason is required
+    unit.get_by_label("Alasan penolakan").fill("Sudah menerima bantuan serupa tahun ini")
+    unit.get_by_role("button", name="Tolak rujukan").click()
+    expect(unit.get_by_text("Rujukan ditolak; Dinas Sosial akan melihat alasannya. Budi Santoso (FM)")).to_be_visible()
+    expect(unit.get_by_text("1 rujukan cocok.")).to_be_visible()  # the declined one left the inbox
+    screenshot(unit, "rujukan-ditolak")
+
+    # Dinas Sosial sees both answers, and the registrations followed them.
+    office.goto(live_server.url + "/")
+    expect(office.locator(".nav-badge")).to_have_text("3")
+    office.get_by_role("link", name=re.compile("^Notifikasi")).click()
+    inbox = office.locator(".notification-list")
+    expect(inbox).to_contain_text("Ditjen Pemberdayaan Sosial menerima rujukan Siti Aminah (FM).")
+    expect(inbox).to_contain_text("Ditjen Pemberdayaan Sosial mencatat layanan untuk Siti Aminah (FM).")
+    expect(inbox).to_contain_text("Ditjen Pemberdayaan Sosial menolak rujukan Budi Santoso (FM); lihat alasannya.")
+    screenshot(office, "notifikasi-dinsos")
+    office.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Rujukan").click()
+    expect(office.get_by_role("row").filter(has_text="Siti Aminah")).to_contain_text("Dilayani")
+    expect(office.get_by_role("row").filter(has_text="Budi Santoso")).to_contain_text("Ditolak unit")
+    screenshot(office, "tindak-lanjut-rujukan")
+    office.get_by_role("link", name="Budi Santoso").click()
+    expect(office.get_by_role("definition").filter(has_text="Sudah menerima bantuan serupa tahun ini")).to_be_visible()
+    siti, budi = (Registration.objects.get(pk=registration.pk) for registration in registrations)
+    assert (siti.status, budi.status) == ("served", "verified")
+    office.goto(live_server.url + siti.get_absolute_url())
+    expect(office.get_by_text("Dilayani").first).to_be_visible()
