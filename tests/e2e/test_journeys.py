@@ -184,8 +184,8 @@ def test_dinsos_verifies_the_queue_and_sends_a_referral(live_server, users, desk
     page.get_by_role("button", name="Kirim 2 rujukan dan buat surat").click()
 
     # The letter is generated (Celery runs eagerly in tests) and the page shows the finished job.
-    expect(page.get_by_text(re.compile(r"^2 registrasi dirujuk dengan surat 400\.9/0001/DINSOS/\S+\. PDF sedang dibuat\.$"))
-           ).to_be_visible()
+    sent = re.compile(r"^2 registrasi dirujuk dengan surat 400\.9/0001/DINSOS/\S+\. PDF sedang dibuat\.$")
+    expect(page.get_by_text(sent)).to_be_visible()
     expect(page.locator("#job-state")).to_have_text("Selesai")
     expect(page.get_by_role("link", name="Unduh PDF")).to_be_visible()
     expect(page.locator("#job-rows")).to_have_text("2")
