@@ -6,7 +6,7 @@ from collections import Counter, OrderedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import formats, timezone
 
 from accounts.offices import office_of, office_snapshot
@@ -15,7 +15,7 @@ from actionplans.models import ActionPlan, Pokja, ProgrammeStage
 from actionplans.services import stimulus_balance
 from dimensions.charts import grouped_bars
 from dimensions.models import Assessment
-from ppks.models import Directorate, ReferralBatch, Registration, ServiceUnit
+from ppks.models import Directorate, Referral, ReferralBatch, Registration, ServiceUnit
 from ppks.nik import mask_nik
 from reports.models import ReportJob
 from reports.wording import count_with_words
@@ -40,7 +40,6 @@ RELATED_FIELDS = {
     "category_code": "category__code",
     "category_name": "category__name",
 }
-REFERRED_STATUSES = ("referred", "served", "closed")
 
 
 def _narrow(queryset, *, region_code, categories, date_field, date_from, date_to):
@@ -56,18 +55,24 @@ def _narrow(queryset, *, region_code, categories, date_field, date_from, date_to
 
 
 def report_registrations(job: ReportJob) -> QuerySet:
-    """The registrations a job reports on, scoped to the user who requested it."""
+    """The registrations a job reports on, scoped to the user who requested it.
+
+    A letter reports on its own registrations; a summary on those referred to its directorate
+    (a referral to it sent in the period, whatever the unit answered since).
+    """
     user = job.requested_by
     if job.batch_id:
         return visible_to(user, job.batch.registrations.all())
     params = job.parameters
-    queryset = visible_to(user, Registration.objects.filter(status__in=REFERRED_STATUSES)).filter(
-        directorate__code=params["directorate"]
-    )
-    return _narrow(
-        queryset, region_code=job.region_code, categories=params.get("categories"), date_field="referred_at",
-        date_from=_date(params.get("period_from")), date_to=_date(params.get("period_to")),
-    )
+    referrals = Referral.objects.filter(registration=OuterRef("pk"), directorate__code=params["directorate"])
+    period_from, period_to = _date(params.get("period_from")), _date(params.get("period_to"))
+    if period_from:
+        referrals = referrals.filter(sent_at__date__gte=period_from)
+    if period_to:
+        referrals = referrals.filter(sent_at__date__lte=period_to)
+    queryset = visible_to(user, Registration.objects.filter(Exists(referrals)))
+    return _narrow(queryset, region_code=job.region_code, categories=params.get("categories"), date_field="",
+                   date_from=None, date_to=None)
 
 
 def _date(value: str | None) -> datetime.date | None:

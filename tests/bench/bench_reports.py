@@ -37,7 +37,7 @@ def prepare(rows: int) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from ppks.models import Category, Directorate, Person, Registration
+    from ppks.models import Category, Directorate, Person, Referral, Registration, ServiceUnit
     from ppks.names import normalise_name
     from reports.models import ReportJob
     from villages.models import Village
@@ -46,6 +46,7 @@ def prepare(rows: int) -> None:
         username=BENCH_USERNAME, defaults={"role": "dinsos_kabupaten", "region_code": "35.11", "first_name": "Bench"}
     )
     ReportJob.objects.filter(requested_by=user).delete()
+    Referral.objects.filter(created_by=user).delete()
     Registration.objects.filter(created_by=user).delete()
     Person.objects.filter(created_by=user).delete()
     villages = list(Village.objects.filter(code__startswith="35.11.").values_list("code", flat=True))
@@ -68,11 +69,16 @@ def prepare(rows: int) -> None:
                 nik_status="tidak_diketahui" if index % 10 == 0 else "ada", created_by=user,
             ))
         Person.objects.bulk_create(people, batch_size=2000)
-        Registration.objects.bulk_create([
+        registrations = Registration.objects.bulk_create([
             Registration(person=person, category=category, village_id=person.village_id, status="referred",
                          directorate=directorate, created_by=user, verified_at=now, referred_at=now,
                          needs="Bantuan pangan dan pendampingan sosial")
             for person in people
+        ], batch_size=2000)
+        unit = ServiceUnit.objects.get(directorate=directorate, kind="ditjen", parent=None)
+        Referral.objects.bulk_create([
+            Referral(registration=registration, directorate=directorate, unit=unit, sent_at=now, created_by=user)
+            for registration in registrations
         ], batch_size=2000)
 
 

@@ -280,3 +280,26 @@ def test_concurrent_letters_of_one_office_never_share_a_number(regions):
     assert errors == []
     assert sorted(numbers) == [1, 2]
     assert LetterSequence.objects.get(office=office, year=2026).last_number == 2
+
+
+def test_the_demo_letter_fits_the_page(settings):
+    """``make run``'s demo letter (seed_demo, seed_demo_ppks, seed_demo_letters) stays inside the page."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    regions_import(lines=REGION_LINES)
+    for command in ("seed_demo", "seed_demo_ppks", "seed_demo_letters"):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command(command, stdout=io.StringIO())
+    job = ReportJob.objects.get(kind="referral")
+    content = pdf_of(job)
+    assert text_outside_printable_area(content) == []
+    letter = " ".join(page_texts(content)[0].split())
+    assert "KEPALA DINAS SOSIAL KABUPATEN BONDOWOSO," in letter
+    assert "Drs. Hendra Wijaya, M.Si." in letter
+    assert "Tembusan:" in letter
+    served = Registration.objects.get(person__name="Muhammad Rizki")
+    assert served.status == "served"
+    # the seeds are idempotent
+    call_command("seed_demo_letters", stdout=io.StringIO())
+    assert ReportJob.objects.filter(kind="referral").count() == 1
