@@ -125,6 +125,10 @@ class SignatoryForm(forms.ModelForm):
         model = Signatory
         fields = ["mode", "name", "nip", "rank", "position"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rank"].choices = [("", _("— pilih pangkat/golongan —")), *Signatory.Rank.choices]
+
     def clean_nip(self):
         value = "".join(self.cleaned_data["nip"].split())
         if not (len(value) == 18 and value.isascii() and value.isdigit()):

@@ -270,6 +270,11 @@ class Signatory(models.Model):
         nip = self.nip
         return "{} {} {} {}".format(nip[:8], nip[8:14], nip[14], nip[15:]) if len(nip) == 18 else nip
 
+    @property
+    def title_label(self) -> str:
+        """The jabatan lines on one line, for lists and choices: ``a.n. KEPALA DINAS SOSIAL … Sekretaris``."""
+        return " ".join(line.rstrip(",") for line in self.block_title_lines()).strip()
+
     def block_title_lines(self) -> list[str]:
         """The jabatan lines above the signature (Tata Naskah Dinas)."""
         head = self.office.head_title

@@ -262,7 +262,7 @@ def office_view(request):
             messages.error(request, " ".join(error.messages))
     return render(request, "accounts/office.html", {
         "office": office, "can_manage": can_manage, "office_form": office_form, "signatory_form": signatory_form,
-        "signatories": office.signatories.order_by("-active", "mode", "name"),
+        "signatories": list(offices.signatories_for(office)) + list(office.signatories.filter(active=False)),
         "missing": offices.office_missing_for_letters(office),
     })
 

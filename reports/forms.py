@@ -81,7 +81,7 @@ class ReferralConfirmForm(forms.Form):
         office = office_of(user)
         self.fields["signatory"].queryset = signatories_for(office)
         self.fields["signatory"].label_from_instance = lambda signatory: "{} — {}".format(
-            signatory.name, " ".join(signatory.block_title_lines()).rstrip(","))
+            signatory.name, signatory.title_label)
         self.fields["unit"].queryset = ServiceUnit.objects.filter(directorate=directorate, active=True).exclude(
             kind=ServiceUnit.Kind.DITJEN)
         if office is not None and not self.is_bound:
