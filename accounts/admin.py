@@ -19,15 +19,8 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: audit events are never edited or deleted from the admin."""
-
-    list_display = ("occurred_at", "actor", "action", "object_type", "object_repr", "ip_address")
-    list_filter = ("action", "object_type")
-    search_fields = ("action", "object_id", "object_repr", "actor__username")
-    date_hierarchy = "occurred_at"
-    list_select_related = ("actor",)
+class ReadOnlyAdminMixin:
+    """Records that the admin shows but never adds, changes or deletes (they are written by services)."""
 
     def has_add_permission(self, request):
         return False
@@ -37,6 +30,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: audit events are never edited or deleted from the admin."""
+
+    list_display = ("occurred_at", "actor", "action", "object_type", "object_repr", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("action", "object_id", "object_repr", "actor__username")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("actor",)
 
 
 class SignatoryInline(admin.TabularInline):
@@ -57,16 +61,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LetterSequence)
-class LetterSequenceAdmin(admin.ModelAdmin):
+class LetterSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The number registers, read-only: numbers are taken only by sending letters."""
 
     list_display = ("office", "year", "last_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,26 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_to
 from actionplans.models import ActionPlan, Activity, Pokja, ProgrammeStage, Spending, StimulusTranche
 from config.caching import cached_aggregate
-from villages import codes
+from villages.filters import RegionCodeFilter
 from villages.models import VillageProfile
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):
-    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region")
+    region = RegionCodeFilter(code_field="village__code")
     year = django_filters.NumberFilter(label=_("Tahun"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ActionPlan.Status.choices, empty_label=_("Semua"))
 
     class Meta:
         model = ActionPlan
         fields = ["region", "year", "status"]
-
-    def filter_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if codes.region_level(value) is None:
-            return queryset.none()
-        return queryset.filter(Q(village__code=value) | Q(village__code__startswith=value + "."))
 
 
 def plan_base(user) -> QuerySet:

@@ -1,15 +1,14 @@
 """The assessment FilterSet, shared by the list page and the API."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dimensions.models import Assessment, Band
-from villages import codes
+from villages.filters import RegionCodeFilter
 
 
 class AssessmentFilterSet(django_filters.FilterSet):
-    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region")
+    region = RegionCodeFilter(code_field="village__code")
     phase = django_filters.ChoiceFilter(label=_("Tahap"), choices=Assessment.Phase.choices, empty_label=_("Semua"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Assessment.Status.choices, empty_label=_("Semua"))
     year = django_filters.NumberFilter(label=_("Tahun"))
@@ -23,11 +22,3 @@ class AssessmentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Assessment
         fields = ["region", "phase", "status", "year", "band", "weakest"]
-
-    def filter_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if codes.region_level(value) is None:
-            return queryset.none()
-        return queryset.filter(Q(village__code=value) | Q(village__code__startswith=value + "."))

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdminMixin
 from ppks.models import (
     Category,
     CategoryDirectorate,
@@ -109,18 +110,9 @@ class ServiceUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralBatch)
-class ReferralBatchAdmin(admin.ModelAdmin):
+class ReferralBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Referral letters, read-only: a letter is a record; it is changed by nothing after it is sent."""
 
     list_display = ("letter_number", "office", "directorate", "created_by", "created_at")
     list_filter = ("directorate",)
     search_fields = ("letter_number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

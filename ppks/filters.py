@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppks.models import Category, Directorate, Referral, Registration, ServiceUnit, Sex
 from ppks.models.referrals import overdue_condition
-from villages import codes
+from villages.filters import RegionCodeFilter
 
 AGE_BANDS = {
     "balita": (_("0–5 tahun"), 0, 5),
@@ -68,8 +68,7 @@ class RegistrationFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Nama, NIK atau No. KK"), method="filter_text",
                                   validators=[refuse_nik_in_url])
-    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region",
-                                       widget=forms.TextInput(attrs={"placeholder": "35.11"}))
+    region = RegionCodeFilter(code_field="village__code")
     category = django_filters.ModelChoiceFilter(
         label=_("Kategori"), queryset=Category.objects.current(), to_field_name="code", empty_label=_("Semua")
     )
@@ -107,14 +106,6 @@ class RegistrationFilterSet(django_filters.FilterSet):
             return queryset.filter(person__name__istartswith=value)
         return queryset.filter(person__name__icontains=value)
 
-    def filter_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if codes.region_level(value) is None:
-            return queryset.none()
-        return queryset.filter(Q(village__code=value) | Q(village__code__startswith=value + "."))
-
     def filter_age_band(self, queryset, name, value):
         _label, min_age, max_age = AGE_BANDS[value]
         earliest, latest = birth_date_range(min_age, max_age, timezone.localdate())
@@ -148,8 +139,7 @@ class ReferralFilterSet(django_filters.FilterSet):
         label=_("Kategori"), field_name="registration__category", queryset=Category.objects.all(),
         to_field_name="code", empty_label=_("Semua"),
     )
-    region = django_filters.CharFilter(label=_("Kode wilayah"), method="filter_region",
-                                       widget=forms.TextInput(attrs={"placeholder": "35.11"}))
+    region = RegionCodeFilter(code_field="registration__village__code")
     letter = django_filters.NumberFilter(label=_("Surat"), field_name="batch", widget=forms.HiddenInput)
 
     class Meta:
@@ -164,12 +154,3 @@ class ReferralFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_condition()) if value else queryset.exclude(overdue_condition())
-
-    def filter_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if codes.region_level(value) is None:
-            return queryset.none()
-        return queryset.filter(Q(registration__village__code=value)
-                               | Q(registration__village__code__startswith=value + "."))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record
+from config.forms import apply_service_errors
 from config.ratelimit import rate_limited
 from ppks import exports, imports, privacy, referral_services, services
 from ppks.filters import looks_like_nik
@@ -74,13 +75,6 @@ from ppks.workflow import TRANSITIONS, available_actions
 PAGE_SIZE = 50
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or on the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 NIK_SEARCH_SESSION_KEY = "ppks_nik_searches"
@@ -228,7 +222,7 @@ def register_view(request):
                         submit=registration_form.cleaned_data["submit_now"],
                     )
                 except ValidationError as error:
-                    _apply_errors(person_form, error)
+                    apply_service_errors(person_form, error)
                 else:
                     messages.success(request, _("{name} terdaftar sebagai {category}.").format(
                         name=person.name, category=category.label))
@@ -291,7 +285,7 @@ def person_detail_view(request, pk: int):
                     submit=registration_form.cleaned_data["submit_now"],
                 )
             except ValidationError as error:
-                _apply_errors(registration_form, error)
+                apply_service_errors(registration_form, error)
             else:
                 messages.success(request, _("Registrasi baru ditambahkan."))
                 return redirect(registration)
@@ -344,7 +338,7 @@ def person_edit_view(request, pk: int):
             services.person_update(person=person, actor=request.user, data=form.cleaned_data,
                                    reason=form.cleaned_data["correction_reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Data orang diperbarui."))
             return redirect(person)
@@ -467,7 +461,7 @@ def import_view(request):
                 submit_rows=form.cleaned_data["submit_rows"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             return redirect(job)
     recent = ImportJob.objects.filter(requested_by=request.user)[:10]
@@ -696,7 +690,7 @@ def referral_action_view(request, pk: int, action: str):
                 referral_services.referral_close(referral=referral, actor=request.user, outcome=data["outcome"],
                                                  note=data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "{} {}".format(done_message, referral.notification_label))
             if action in {"tolak", "teruskan"} and role_of(request.user) == UNIT_OFFICER:

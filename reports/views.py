@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.offices import office_missing_for_letters, office_of
+from config.forms import apply_service_errors
 from config.ratelimit import rate_limited
 from ppks.models import Directorate
 from ppks.permissions import can_verify, role_of
@@ -27,12 +28,6 @@ PREVIEW_ROWS = 50
 SESSION_PREVIEWS = "referral_previews"
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _require_reports_role(user) -> None:
@@ -79,7 +74,7 @@ def report_request(request):
                 categories=[category.code for category in data["categories"]],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Laporan diminta; pembuatannya berjalan di latar belakang."))
             return redirect(job)

@@ -1,10 +1,32 @@
 """The village FilterSet, shared by the search page and the API."""
 
 import django_filters
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes
 from villages.models import Village, VillageProfile
+
+
+class RegionCodeFilter(django_filters.CharFilter):
+    """Rows inside a region, given its Kemendagri code (``35.11``): the row's ``code_field`` is that code or
+    starts with it. A malformed code matches nothing. Shared by every list that filters by region."""
+
+    def __init__(self, *args, code_field: str = "village__code", **kwargs):
+        self.code_field = code_field
+        kwargs.setdefault("label", _("Kode wilayah"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "35.11"}))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        if codes.region_level(value) is None:
+            return queryset.none()
+        return queryset.filter(Q(**{self.code_field: value}) | Q(**{self.code_field + "__startswith": value + "."}))
+
 
 KIND_PATTERNS = {"kelurahan": r"\.1[0-9]{3}$", "desa": r"\.2[0-9]{3}$", "desa_adat": r"\.3[0-9]{3}$"}
 
