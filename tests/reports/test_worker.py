@@ -14,11 +14,14 @@ pytestmark = [pytest.mark.celery_worker]
 
 
 def test_worker_renders_the_scoped_rows(celery_worker_process, users, verified, django_capture_on_commit_callbacks):
-    # given: everything referred; the worker splits reports into parts of 2 rows (SIDBS_REPORT_PART_ROWS)
-    Registration.objects.update(status="referred")
+    # given: everything referred in letters of both regencies; the worker splits reports into parts of
+    # 2 rows (SIDBS_REPORT_PART_ROWS)
+    dayasos = Directorate.objects.get(code="dayasos")
+    for sender, region in (("regency", "35.11"), ("other_regency", "35.12")):
+        services.referral_send(actor=users[sender], region_code=region, directorate=dayasos, registration_ids=[
+            registration.pk for registration in verified if registration.village_id.startswith(region + ".")])
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.report_request(actor=users["regency"], region_code="35.11",
-                                      directorate=Directorate.objects.get(code="dayasos"))
+        job = services.report_request(actor=users["regency"], region_code="35.11", directorate=dayasos)
     # when
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -37,5 +40,5 @@ def test_worker_renders_the_scoped_rows(celery_worker_process, users, verified, 
         assert name.upper() in text
     assert "ORANG SITUBONDO" not in text
     assert job.row_count == 4
-    assert ReportJob.objects.count() == 1
+    assert ReportJob.objects.filter(kind=ReportJob.Kind.REFERRAL_SUMMARY).count() == 1
     assert list(job.parts.values_list("district_codes", flat=True)) == [["35.11.01"], ["35.11.02"]]
