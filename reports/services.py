@@ -372,10 +372,20 @@ def report_merge(*, job_id) -> None:
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["pdf", "sha256", "page_count", "progress", "state", "finished_at"])
-        for part in parts:
-            part.pdf.delete(save=False)
+        # The parts' files go only once the merged file is committed: a failure at commit leaves them for the retry.
+        part_files = [part.pdf.name for part in parts]
+        transaction.on_commit(lambda: _part_files_delete(job.pk, part_files))
         audit_record(actor=job.requested_by, action="reports.generated", obj=job,
                      detail={"rows": job.row_count, "pages": pages, "sha256": job.sha256})
+
+
+def _part_files_delete(job_id, names: list[str]) -> None:
+    """Remove the rendered parts of a merged report (after its commit); the part rows keep their page counts."""
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+    ReportPart.objects.filter(job_id=job_id).update(pdf="")
 
 
 def _village_profile_render(job: ReportJob) -> None:

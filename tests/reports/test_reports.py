@@ -268,3 +268,34 @@ def test_village_profile_report(client, users, verified):
     assert client.post(reverse("reports:village-profile", args=["35.11.01.2001"])).status_code == 404
     client.force_login(users["pensosmas"])
     assert client.post(reverse("reports:village-profile", args=["35.11.01.2001"])).status_code == 403
+
+
+def test_merge_keeps_the_parts_until_it_commits(users, verified, settings, django_capture_on_commit_callbacks):
+    """A merge whose transaction fails (say, at commit) leaves the rendered parts for the retry (issue 15, 10a)."""
+    from django.db import transaction
+
+    from ppks.models import Directorate
+
+    settings.REPORT_PART_ROWS = 2
+    job = services.referral_send(actor=users["regency"], region_code="35.11",
+                                 directorate=Directorate.objects.get(code="dayasos"),
+                                 registration_ids=[registration.pk for registration in verified[:4]])
+    assert services.report_generate(job_id=job.pk) == "parts"
+    parts = list(job.parts.order_by("index"))
+    for part in parts:
+        services.report_render_part(part_id=part.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.report_merge(job_id=job.pk)
+        raise RuntimeError("commit gagal")
+    for part in parts:
+        part.refresh_from_db()
+        assert part.pdf and part.pdf.storage.exists(part.pdf.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_merge(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "done"
+    for part in parts:
+        name = part.pdf.name
+        part.refresh_from_db()
+        assert not part.pdf
+        assert not part.pdf.storage.exists(name)
