@@ -284,12 +284,17 @@ def test_merge_keeps_the_parts_until_it_commits(users, verified, settings, djang
     parts = list(job.parts.order_by("index"))
     for part in parts:
         services.report_render_part(part_id=part.pk)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.report_merge(job_id=job.pk)
-        raise RuntimeError("commit gagal")
+    def merge_then_fail():
+        with transaction.atomic():
+            services.report_merge(job_id=job.pk)
+            raise RuntimeError("commit gagal")
+
+    with pytest.raises(RuntimeError):
+        merge_then_fail()
     for part in parts:
         part.refresh_from_db()
-        assert part.pdf and part.pdf.storage.exists(part.pdf.name)
+        assert part.pdf
+        assert part.pdf.storage.exists(part.pdf.name)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_merge(job_id=job.pk)
     job.refresh_from_db()
