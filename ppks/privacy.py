@@ -345,7 +345,7 @@ def person_anonymise(*, person: Person, actor, reason: str, force: bool = False,
     locked.refresh_from_db()
     audit_record(actor=actor, action="ppks.person.anonymise", obj=locked, request=request,
                  detail={"persons": person_ids, "open_registrations": open_count, "forced": bool(open_count),
-                         "reason": reason, "role": role_of(actor)})
+                         "role": role_of(actor)})
     return locked
 
 

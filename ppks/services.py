@@ -379,7 +379,9 @@ def registration_transition(*, registration: Registration, action: str, actor, n
         actor=actor,
         action="ppks.registration.{}".format(action),
         obj=locked,
-        detail={"from": from_status, "to": locked.status, "note": note},
+        # The note (a rejection reason may describe the person) stays on the registration's event, which
+        # anonymisation clears; the append-only audit keeps only that there was one.
+        detail={"from": from_status, "to": locked.status, "with_note": bool(note)},
     )
     if transition.target == Registration.Status.REJECTED and locked.created_by_id not in (None, actor.pk):
         notify(recipients=[locked.created_by], kind=Notification.Kind.REGISTRATION_REJECTED, obj=locked)

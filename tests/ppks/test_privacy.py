@@ -556,3 +556,23 @@ def test_an_import_planned_before_an_anonymisation_is_refused(users):
     with pytest.raises(IntegrityError), transaction.atomic():
         imports.write_plan(plan, job=job)
     assert not Registration.objects.filter(category__code="PRSE").exists()
+
+
+def test_no_free_text_about_the_person_stays_in_the_audit_after_anonymisation(users):
+    """Reject notes and the anonymisation reason never reach the append-only audit (issue 15, item 2)."""
+    import json
+
+    from accounts.models import AuditEvent
+    from ppks import privacy as privacy_services
+    from ppks import services as ppks_services
+    from tests.ppks.factories import register as register_person
+
+    registration = register_person(users["pensosmas"], submit=True, phone="081298765432")
+    ppks_services.registration_transition(registration=registration, action="reject", actor=users["regency"],
+                                          note="Siti Aminah, telp 081298765432, pindah ke Surabaya")
+    privacy_services.person_anonymise(person=registration.person, actor=users["regency"],
+                                      reason="Permintaan Siti Aminah lewat telepon 081298765432")
+    trail = json.dumps([[event.object_repr, event.detail] for event in AuditEvent.objects.all()])
+    assert "Siti" not in trail
+    assert "081298765432" not in trail
+    assert "Surabaya" not in trail
