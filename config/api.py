@@ -8,7 +8,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler
 
-from config.ratelimit import AnonThrottle, ScopedThrottle, retry_message
+from config.ratelimit import AnonThrottle, RateLimitExceeded, ScopedThrottle, retry_message
 
 
 def api_exception_handler(exc, context):
@@ -19,6 +19,9 @@ def api_exception_handler(exc, context):
     """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RateLimitExceeded):
+        exc = exceptions.Throttled(wait=exc.wait)
+        exc.detail = exceptions.ErrorDetail(retry_message(exc.wait), code="throttled")
     elif isinstance(exc, exceptions.Throttled):
         exc.detail = exceptions.ErrorDetail(retry_message(exc.wait), code="throttled")
     return exception_handler(exc, context)

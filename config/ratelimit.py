@@ -132,3 +132,48 @@ def rate_limited(scope: str, *, methods=("POST",), when=None):
 
     return decorator
 
+
+
+class RateLimitExceeded(Exception):
+    """A service refused an action over its rate; ``wait`` is the number of seconds until it is allowed again.
+
+    Pages answer it with the 429 page (``RateLimitMiddleware``), the API with 429 JSON (``config.api``).
+    """
+
+    def __init__(self, wait: float | None):
+        super().__init__(wait)
+        self.wait = wait
+
+
+class _Caller:
+    """What ``ScopeThrottle`` reads of a request, for a service that has only the acting user."""
+
+    def __init__(self, user):
+        self.user = user
+        self.META = {}
+
+
+def rate_consume(scope: str, *, user) -> None:
+    """Count one action of ``user`` against ``scope`` and raise ``RateLimitExceeded`` past the limit.
+
+    For actions that several paths reach (a page, the API, a form that shows the data), the service
+    counts them here, once, so every path shares one limit.
+    """
+    throttle = ScopeThrottle(scope)
+    if not throttle.allow_request(_Caller(user), None):
+        raise RateLimitExceeded(throttle.wait())
+
+
+class RateLimitMiddleware:
+    """The 429 page for a ``RateLimitExceeded`` raised by a service during a page request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimitExceeded):
+            return too_many_requests(request, exception.wait)
+        return None

@@ -32,6 +32,7 @@ from accounts.offices import (
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from config.ratelimit import rate_consume
 from ppks.history import history_actor
 from ppks.models import (
     Directorate,
@@ -385,6 +386,7 @@ def referral_nik_reveal(*, referral: Referral, actor, request=None) -> str:
     if referral is None or not can_reveal_referral_nik(referral, actor):
         raise PermissionDenied(_("Anda tidak dapat melihat NIK lengkap orang ini."))
     person = referral.registration.person
+    rate_consume("nik", user=actor)
     audit_record(actor=actor, action="ppks.person.nik_reveal", obj=person, request=request,
                  detail={"referral": referral.pk})
     return person.nik or ""

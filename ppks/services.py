@@ -20,6 +20,7 @@ from accounts.notifications import notify
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from config.ratelimit import rate_consume
 from ppks.history import history_actor, records_history
 from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
 from ppks.names import normalise_name
@@ -480,10 +481,15 @@ def _json_value(value):
 
 @transaction.atomic
 def person_nik_reveal(*, person: Person, actor, request=None) -> str:
-    """Return the full NIK for an authorised role and record that it was seen."""
+    """Return the full NIK for an authorised role and record that it was seen.
+
+    Every path that shows a full NIK comes here (the reveal button, the correction form, the API),
+    so all of them share one limit (``nik``, SIDBS_THROTTLE_NIK, 60/hour by default).
+    """
     if not can_reveal_nik(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat melihat NIK lengkap."))
     _require_in_scope(actor, person.village)
+    rate_consume("nik", user=actor)
     audit_record(actor=actor, action="ppks.person.nik_reveal", obj=person, request=request)
     return person.nik or ""
 

@@ -702,7 +702,6 @@ def referral_action_view(request, pk: int, action: str):
 
 @login_required
 @require_POST
-@rate_limited("nik")
 def referral_reveal_nik_view(request, pk: int):
     """A unit that needs the number sees the referred person's full NIK once (POST, audited, rate-limited)."""
     if not can_answer_referrals(request.user):

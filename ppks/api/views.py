@@ -207,7 +207,7 @@ class PersonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets
             raise as_drf_error(error) from error
 
     @extend_schema(request=None, responses=NikRevealSerializer)
-    @action(detail=True, methods=["post"], url_path="reveal-nik", throttle_scope="nik")
+    @action(detail=True, methods=["post"], url_path="reveal-nik")  # the service counts the "nik" limit
     def reveal_nik(self, request, pk=None):
         nik = services.person_nik_reveal(person=self.get_object(), actor=request.user, request=request)
         return Response({"nik": nik})
@@ -292,7 +292,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data)
 
     @extend_schema(request=None, responses=NikRevealSerializer)
-    @action(detail=True, methods=["post"], url_path="reveal-nik", throttle_scope="nik")
+    @action(detail=True, methods=["post"], url_path="reveal-nik")  # the service counts the "nik" limit
     def reveal_nik(self, request, pk=None):
         nik = referral_services.referral_nik_reveal(referral=self.get_object(), actor=request.user, request=request)
         return Response({"nik": nik})

@@ -240,3 +240,30 @@ def test_rates_come_from_the_environment():
     refused = run_manage("check", env={"DJANGO_DEBUG": "1", "SIDBS_THROTTLE_EXPORTS": "banyak"})
     assert refused.returncode != 0
     assert "Batas laju 'exports' tidak sah: 'banyak'" in refused.stderr
+
+
+# Every path that shows a full NIK shares one limit (issue 15, item 4) --------------------------------------------
+
+
+def test_every_nik_reveal_path_counts_against_one_limit(client, api_client, users, limits):
+    """The reveal button, the correction form (a GET that shows the NIK) and the API draw on one budget."""
+    limits(nik="3/hour")
+    person = register(users["pensosmas"]).person
+    client.force_login(users["regency"])
+    api_client.force_authenticate(users["regency"])
+    assert client.post(reverse("ppks:person-reveal-nik", args=[person.pk])).status_code == 200
+    assert client.get(reverse("ppks:person-edit", args=[person.pk])).status_code == 200
+    assert api_client.post("/api/v1/persons/{}/reveal-nik/".format(person.pk)).status_code == 200
+    page = client.post(reverse("ppks:person-reveal-nik", args=[person.pk]))
+    assert page.status_code == 429
+    assert "3511015203850003" not in page.content.decode()
+    assert THROTTLED_START in page.content.decode()
+    form = client.get(reverse("ppks:person-edit", args=[person.pk]))
+    assert form.status_code == 429
+    assert "3511015203850003" not in form.content.decode()
+    assert_throttled_json(api_client.post("/api/v1/persons/{}/reveal-nik/".format(person.pk)))
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="ppks.person.nik_reveal").count() == 3
+    client.force_login(users["province"])
+    assert client.post(reverse("ppks:person-reveal-nik", args=[person.pk])).status_code == 200  # per user
