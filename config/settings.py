@@ -78,6 +78,8 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
+    # The project itself: operational commands (setup_demo, serve_demo, backup, restore) and metrics.
+    "config",
     "accounts",
     "villages",
     "ppks",
