@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.files import stored_attachment
 from config.ratelimit import rate_limited
 from ppks.permissions import can_verify, role_of
 from reports import services
@@ -184,9 +185,7 @@ def report_download(request, pk):
         raise Http404
     services.report_download_record(job=job, actor=request.user, file_format=file_format, request=request)
     name = "{}-{}.{}".format(job.get_kind_display().lower().replace(" ", "-"), str(job.pk)[:8], file_format)
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_attachment(stored, filename=name)
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,7 @@ import io
 import time
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from ppks.models import Directorate, Registration
@@ -39,3 +40,27 @@ def test_worker_renders_the_scoped_rows(celery_worker_process, users, verified, 
     assert job.row_count == 4
     assert ReportJob.objects.count() == 1
     assert list(job.parts.values_list("district_codes", flat=True)) == [["35.11.01"], ["35.11.02"]]
+
+
+def test_worker_on_another_process_writes_to_the_shared_object_store(s3_storage, celery_worker_process, users,
+                                                                     verified, client,
+                                                                     django_capture_on_commit_callbacks):
+    """Web and worker share nothing but PostgreSQL, Redis and the bucket: parts, merge and download still work."""
+    s3, bucket = s3_storage
+    Registration.objects.update(status="referred")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.report_request(actor=users["regency"], region_code="35.11",
+                                      directorate=Directorate.objects.get(code="dayasos"))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in {"done", "failed"}:
+            break
+        time.sleep(0.5)
+    assert job.state == "done", job.error
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert "media/" + job.pdf.name in keys
+    assert not any(key.startswith("media/reports/parts/") for key in keys)  # merged parts were removed
+    client.force_login(users["regency"])
+    body = b"".join(client.get(reverse("reports:download", args=[job.pk]), {"format": "pdf"}).streaming_content)
+    assert "SITI AMINAH" in "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
