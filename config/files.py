@@ -18,21 +18,25 @@ def is_object_storage(storage) -> bool:
     return storage.__class__.__module__.startswith("storages.backends.s3")
 
 
-def open_stream(fieldfile: FieldFile) -> tuple[IO[bytes], int | None]:
-    """A readable binary stream of the stored file and its size in bytes (``None`` if unknown).
+def open_stored(storage, name: str) -> tuple[IO[bytes], int | None]:
+    """A readable binary stream of the file ``name`` in ``storage`` and its size in bytes (``None`` if unknown).
 
     For S3 this is the body of one GET request, read as the response is written; Django's
     ``FieldFile.open`` would download the whole object to a temporary file first.
     """
-    storage = fieldfile.storage
     if is_object_storage(storage):
         from storages.utils import clean_name
 
-        key = storage._normalize_name(clean_name(fieldfile.name))
+        key = storage._normalize_name(clean_name(name))
         answer = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
         return answer["Body"], answer.get("ContentLength")
-    handle = storage.open(fieldfile.name, "rb")
-    return handle, storage.size(fieldfile.name)
+    handle = storage.open(name, "rb")
+    return handle, storage.size(name)
+
+
+def open_stream(fieldfile: FieldFile) -> tuple[IO[bytes], int | None]:
+    """``open_stored`` for a model's file field."""
+    return open_stored(fieldfile.storage, fieldfile.name)
 
 
 def stored_attachment(fieldfile: FieldFile, *, filename: str, content_type: str | None = None) -> FileResponse:

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import cache_settings, celery_settings, rate_limits, storage_settings
+from config.error_tracking import init_error_tracking
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -124,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    # First: request id and user id for logs and errors, the access-log line and the HTTP metrics.
+    "config.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,6 +223,21 @@ CELERY_BEAT_SCHEDULE = {
     "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
 
+# BACKUPS
+# ------------------------------------------------------------------------------
+# Where `manage.py backup` (and the beat job) writes: file:///folder or s3://KEY:SECRET@BUCKET/PREFIX?endpoint=…
+# (config/backups.py); default the backups/ folder of the project. The newest SIDBS_BACKUP_KEEP are kept.
+SIDBS_BACKUP_URL = env("SIDBS_BACKUP_URL", default="")
+SIDBS_BACKUP_KEEP = env.int("SIDBS_BACKUP_KEEP", default=7)
+# Daily backup by `celery beat` at HH:MM (WIB), or "off".
+SIDBS_BACKUP_TIME = env("SIDBS_BACKUP_TIME", default="01:30")
+if SIDBS_BACKUP_TIME != "off":
+    try:
+        _hour, _minute = (int(part) for part in SIDBS_BACKUP_TIME.split(":"))
+    except ValueError:
+        raise ImproperlyConfigured("SIDBS_BACKUP_TIME harus JJ:MM atau off.") from None
+    CELERY_BEAT_SCHEDULE["backup"] = {"task": "config.backup", "schedule": crontab(hour=_hour, minute=_minute)}
+
 # PERSONAL DATA (UU 27/2022)
 # ------------------------------------------------------------------------------
 # Years a person's data is kept after their last registration was closed or rejected; then anonymised.
@@ -288,15 +306,39 @@ SPECTACULAR_SETTINGS = {
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# JSON lines (time, level, logger, message, request_id, user_id, extra fields) unless DJANGO_LOG_FORMAT=plain;
+# `make run` (DEBUG) defaults to plain text. NIKs are masked in every line (config/log_filters.py).
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT harus json atau plain.")
+# One line per request (method, path without query string, status, time, view); runserver prints its own.
+SIDBS_REQUEST_LOG = env.bool("SIDBS_REQUEST_LOG", default=not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.log_filters.MaskedJsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s"},
+    },
     # Request lines (runserver's django.server, django.request) never show a NIK or No. KK.
-    "filters": {"mask_nik": {"()": "config.log_filters.MaskNikFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_nik"]}},
+    "filters": {"mask_nik": {"()": "config.log_filters.MaskNikFilter"},
+                "request_context": {"()": "config.log_filters.RequestContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["mask_nik", "request_context"]}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every laid-out page at INFO; keep its warnings only.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"},
                 "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# METRICS AND ERROR TRACKING
+# ------------------------------------------------------------------------------
+# /metrics (Prometheus) answers `Authorization: Bearer <token>`; without a token only with DEBUG (config/metrics.py).
+SIDBS_METRICS_TOKEN = env("SIDBS_METRICS_TOKEN", default="")
+# Sentry-protocol error tracking, only when SENTRY_DSN is set (config/error_tracking.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+init_error_tracking(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="development" if DEBUG
+                                                    else "production"),
+                    release=env("SENTRY_RELEASE", default=""),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
