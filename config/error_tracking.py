@@ -54,7 +54,7 @@ def init_error_tracking(*, dsn: str, environment: str, release: str = "", traces
         "dsn": dsn,
         "environment": environment,
         "release": release or None,
-        "send_default_pii": False,
+        # send_default_pii stays at its default (off): no user names, e-mail, IP addresses or cookies.
         "include_local_variables": False,
         "max_request_body_size": "never",
         "traces_sample_rate": traces_sample_rate,

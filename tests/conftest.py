@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -121,13 +122,21 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback):
     app.control.purge()
     app.conf.task_always_eager = False
     log_path = REPO_ROOT / ".pytest-celery-worker.log"
+    # Task metrics of the pool processes, added up and served by the worker's main process on its own port.
+    metrics_port = free_port()
+    environment = worker_environment() | {
+        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="sidbs-worker-metrics-"),
+        "SIDBS_WORKER_METRICS_PORT": str(metrics_port), "SIDBS_WORKER_METRICS_ADDR": "127.0.0.1",
+    }
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,pdf", "--concurrency=2",
              "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "-l", "info",
              "-n", "pytest-{}@%h".format(os.getpid())],
-            cwd=REPO_ROOT, env=worker_environment(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
+        process.metrics_url = "http://127.0.0.1:{}/metrics".format(metrics_port)
+        process.log_path = log_path
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
