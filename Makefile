@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install lock lock-check run test worker beat bench lint migrations-check demo-data messages clean
+.PHONY: install lock lock-check run backup restore test worker beat bench lint migrations-check demo-data messages clean
 
 # Locked installs: requirements/dev.txt (runtime + development) and requirements/base.txt (runtime,
 # the Docker image) pin every package with its hashes; `make lock` regenerates them from pyproject.toml.
@@ -50,13 +50,25 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## make worker: a Celery worker for both queues (needs REDIS_URL).
+## make worker: a Celery worker for both queues (needs REDIS_URL). SIDBS_WORKER_METRICS_PORT=9808 serves its
+## task metrics (its processes add up through PROMETHEUS_MULTIPROC_DIR, a fresh folder per start).
 worker: install
+	PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d /tmp/sidbs-worker-metrics-XXXXXX)} \
 	$(VENV)/bin/celery -A config worker -Q default,pdf --concurrency=$${WORKER_CONCURRENCY:-2} --prefetch-multiplier=1 -l info
 
-## make beat: the Celery scheduler (daily retention run, CELERY_BEAT_SCHEDULE); run exactly one (needs REDIS_URL).
+## make beat: the Celery scheduler (daily retention run and backup, CELERY_BEAT_SCHEDULE); run exactly one (needs REDIS_URL).
 beat: install
 	$(VENV)/bin/celery -A config beat -l info --schedule $${CELERY_BEAT_FILE:-/tmp/sidbs-celerybeat-schedule}
+
+## make backup: database (pg_dump custom format, or an SQLite copy) and stored files to SIDBS_BACKUP_URL (default
+## backups/), keeping the newest SIDBS_BACKUP_KEEP (7). make restore [BACKUP=name] [RESTORE_DATABASE_URL=…] [FILES=1]:
+## into an empty (or new) database, checked against the backup's row counts and registrations checksum.
+backup: install
+	$(DEV) $(PY) manage.py backup
+
+restore: install
+	$(DEV) $(PY) manage.py restore $${BACKUP:-latest} $${RESTORE_DATABASE_URL:+--database-url "$$RESTORE_DATABASE_URL"} \
+		$${FILES:+--files}
 
 ## make demo-data PERSONS=1000000 PROVINCE=35: synthetic people and registrations (replaces earlier ones).
 demo-data: install
