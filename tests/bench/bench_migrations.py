@@ -31,17 +31,14 @@ WRITE_BLOCKING = {"ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "Access
 LIMIT_SECONDS = 5.0
 
 
-class LockWatch:
-    """Samples the locks one backend holds on the large tables; remembers the longest blocking stretches."""
+class Sampler:
+    """A thread with its own connection that samples something until the ``with`` block ends."""
 
-    def __init__(self, url: str, pid: int):
+    def __init__(self, url: str):
         import psycopg
 
         self.connection = psycopg.connect(url, autocommit=True)
-        self.pid = pid
         self.stop = threading.Event()
-        self.longest = {"writes": 0.0, "reads": 0.0}
-        self.tables: set[str] = set()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def __enter__(self):
@@ -52,6 +49,19 @@ class LockWatch:
         self.stop.set()
         self.thread.join()
         self.connection.close()
+
+    def run(self):
+        raise NotImplementedError
+
+
+class LockWatch(Sampler):
+    """Samples the locks one backend holds on the large tables; remembers the longest blocking stretches."""
+
+    def __init__(self, url: str, pid: int):
+        super().__init__(url)
+        self.pid = pid
+        self.longest = {"writes": 0.0, "reads": 0.0}
+        self.tables: set[str] = set()
 
     def run(self):
         since = {"writes": None, "reads": None}
@@ -74,26 +84,13 @@ class LockWatch:
             time.sleep(0.02)
 
 
-class Writer:
+class Writer(Sampler):
     """Updates one registration again and again (as users do while an upgrade runs); the longest wait counts."""
 
     def __init__(self, url: str):
-        import psycopg
-
-        self.connection = psycopg.connect(url, autocommit=True)
+        super().__init__(url)
         self.row = self.connection.execute("SELECT min(id) FROM ppks_registration").fetchone()[0]
         self.longest = 0.0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-        self.connection.close()
 
     def run(self):
         import psycopg

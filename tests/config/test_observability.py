@@ -41,8 +41,11 @@ def metrics_token(settings):
     settings.SIDBS_METRICS_TOKEN = TOKEN
 
 
-def test_metrics_need_the_token_and_stay_hidden_without_it(client, settings, metrics_token):
+def test_metrics_need_the_token_and_stay_hidden_without_it(client, users, settings, metrics_token):
     assert client.get("/metrics").status_code == 404
+    for user in users.values():  # no role opens it: signed-in administrators neither
+        client.force_login(user)
+        assert client.get("/metrics").status_code == 404
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer salah").status_code == 404
     settings.SIDBS_METRICS_TOKEN = ""
     settings.DEBUG = False

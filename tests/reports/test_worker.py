@@ -14,19 +14,29 @@ from reports.models import ReportJob
 pytestmark = [pytest.mark.celery_worker]
 
 
-def test_worker_renders_the_scoped_rows(celery_worker_process, users, verified, django_capture_on_commit_callbacks):
-    # given: everything referred; the worker splits reports into parts of 2 rows (SIDBS_REPORT_PART_ROWS)
-    Registration.objects.update(status="referred")
-    with django_capture_on_commit_callbacks(execute=True):
-        job = services.report_request(actor=users["regency"], region_code="35.11",
-                                      directorate=Directorate.objects.get(code="dayasos"))
-    # when
-    deadline = time.monotonic() + 120
+def wait_until_finished(job: ReportJob, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job.refresh_from_db()
         if job.state in {"done", "failed"}:
-            break
+            return
         time.sleep(0.5)
+
+
+def referral_rendered_by_the_worker(users, capture_on_commit) -> ReportJob:
+    """Refer every registration, request the Dayasos report for Kab. Bondowoso and wait for the worker."""
+    Registration.objects.update(status="referred")
+    with capture_on_commit(execute=True):
+        job = services.report_request(actor=users["regency"], region_code="35.11",
+                                      directorate=Directorate.objects.get(code="dayasos"))
+    wait_until_finished(job)
+    return job
+
+
+def test_worker_renders_the_scoped_rows(celery_worker_process, users, verified, django_capture_on_commit_callbacks):
+    # given: everything referred; the worker splits reports into parts of 2 rows (SIDBS_REPORT_PART_ROWS)
+    # when
+    job = referral_rendered_by_the_worker(users, django_capture_on_commit_callbacks)
     # then
     assert job.state == "done", job.error
     with job.pdf.open("rb") as handle:
@@ -47,16 +57,7 @@ def test_worker_on_another_process_writes_to_the_shared_object_store(s3_storage,
                                                                      django_capture_on_commit_callbacks):
     """Web and worker share nothing but PostgreSQL, Redis and the bucket: parts, merge and download still work."""
     s3, bucket = s3_storage
-    Registration.objects.update(status="referred")
-    with django_capture_on_commit_callbacks(execute=True):
-        job = services.report_request(actor=users["regency"], region_code="35.11",
-                                      directorate=Directorate.objects.get(code="dayasos"))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.state in {"done", "failed"}:
-            break
-        time.sleep(0.5)
+    job = referral_rendered_by_the_worker(users, django_capture_on_commit_callbacks)
     assert job.state == "done", job.error
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert "media/" + job.pdf.name in keys

@@ -457,7 +457,8 @@ ROUTES: dict[str, Route] = {
 FULL_NIK_PAGES = frozenset({"ppks:person-edit", "ppks:export"})
 
 # Outside the walk: Django's admin has its own staff check, and the schema and docs are tested below.
-EXPLICIT = frozenset({"api-schema", "api-docs"})
+# metrics: a bearer token, not a role (tests/config/test_observability.py: 404 for every role and anonymous).
+EXPLICIT = frozenset({"api-schema", "api-docs", "metrics"})
 SKIPPED_NAMESPACES = frozenset({"admin"})
 
 
