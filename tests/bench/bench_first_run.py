@@ -57,7 +57,7 @@ def main() -> None:
         for line in process.stdout:
             elapsed = time.monotonic() - started
             output.append("{:7.1f}  {}".format(elapsed, line.rstrip()))
-            if line.startswith("[1/") and "installed" not in marks:
+            if line.startswith("Menyiapkan basis data") and "installed" not in marks:
                 marks["installed"] = elapsed
             if "Basis data siap" in line:
                 marks["database"] = elapsed
@@ -87,7 +87,7 @@ def main() -> None:
     if arguments.json:
         print(json.dumps(result))
     else:
-        print("\n".join(output[-25:]), file=sys.stderr)
+        print("\n".join(output), file=sys.stderr)
         print(result)
     subprocess.run(["rm", "-rf", str(work)], check=False)
 

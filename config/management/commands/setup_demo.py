@@ -66,6 +66,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo hanya untuk pengembangan (DJANGO_DEBUG=1): ia membuat akun demo.")
         started = time.monotonic()
+        database = connection.settings_dict
+        self.stdout.write("Menyiapkan basis data {} ({}) ...".format(
+            connection.vendor, database["NAME"] if connection.vendor == "sqlite" else database.get("HOST") or "lokal"))
         for number, step in enumerate(STEPS, start=1):
             self.stdout.write("[{}/{}] {} ...".format(number, len(STEPS), step.label), ending="")
             self.stdout.flush()
