@@ -41,11 +41,12 @@ lock-check: $(UV)
 		|| { echo "requirements/*.txt tidak sesuai dengan pyproject.toml: jalankan make lock"; exit 1; }
 
 ## make run: SQLite and eager Celery unless DATABASE_URL / REDIS_URL are set. setup_demo migrates, imports the
-## region codes and seeds demo data in one process (skipping what is done); serve_demo prints the accounts last.
+## region codes and seeds demo data in one process (skipping what is done; its migrate ran the system checks);
+## serve_demo prints the accounts last.
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 run: install
 	@$(DEV) $(PY) manage.py setup_demo
-	@$(DEV) $(PY) manage.py serve_demo $(HOST)
+	@$(DEV) $(PY) manage.py serve_demo --skip-checks $(HOST)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
