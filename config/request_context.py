@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
+from config import metrics
+
 request_id_var: ContextVar[str] = ContextVar("sidbs_request_id", default="")
 user_id_var: ContextVar[int | None] = ContextVar("sidbs_user_id", default=None)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -48,8 +50,6 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from config import metrics
-
         request_id = incoming_request_id(request)
         request.request_id = request_id
         id_token, user_token = request_id_var.set(request_id), user_id_var.set(None)

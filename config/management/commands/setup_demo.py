@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from villages.services import bundled_regions_path, regions_file_imported
@@ -66,6 +66,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo hanya untuk pengembangan (DJANGO_DEBUG=1): ia membuat akun demo.")
         started = time.monotonic()
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            raise CommandError("Basis data tidak dapat dibuka ({}). Periksa DATABASE_URL; basis data PostgreSQL "
+                               "harus sudah ada (createdb NAMA).".format(str(error).strip().splitlines()[-1])) from None
         database = connection.settings_dict
         self.stdout.write("Menyiapkan basis data {} ({}) ...".format(
             connection.vendor, database["NAME"] if connection.vendor == "sqlite" else database.get("HOST") or "lokal"))
