@@ -1,8 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, LetterSequence, Office, Signatory, User
+from accounts.services import audit_record
 
 
 @admin.register(User)
@@ -11,12 +17,27 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email", "region_code")
     autocomplete_fields = ("assigned_villages",)
+    actions = ["password_reset_links"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Peran dan wilayah"), {
             "fields": ("role", "is_head", "region_code", "office", "assigned_villages", "phone"),
         }),
     )
+
+    @admin.action(description=_("Buat tautan atur ulang kata sandi (untuk akun tanpa pos-el)"))
+    def password_reset_links(self, request, queryset):
+        """Show a one-time reset link per selected account, to hand over in person; each is audited."""
+        for user in queryset[:20]:
+            audit_record(actor=request.user, action="accounts.password_reset.admin_link", obj=user, request=request)
+            self.message_user(request, _("{user}: {link} (sekali pakai; serahkan langsung kepada pemiliknya)").format(
+                user=user.get_username(), link=password_reset_link(user)))
+
+
+def password_reset_link(user) -> str:
+    """A one-time link to set a new password (Django's token: valid PASSWORD_RESET_TIMEOUT, void after use)."""
+    return settings.SITE_URL + reverse("accounts:password-reset-confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
 
 
 class ReadOnlyAdminMixin:

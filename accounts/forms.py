@@ -77,6 +77,27 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         ).format(length=password_min_length())
 
 
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """A new password from a reset link, with the same Indonesian labels and rules as the change form."""
+
+    error_messages = {**auth_forms.SetPasswordForm.error_messages,
+                      "password_mismatch": _("Kedua kata sandi baru tidak sama.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+        self.fields["new_password1"].help_text = _(
+            "Paling sedikit {length} karakter, tidak mirip nama pengguna, bukan kata sandi umum dan tidak "
+            "seluruhnya angka."
+        ).format(length=password_min_length())
+
+
+class PasswordResetRequestForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(label=_("Alamat pos-el akun Anda"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
 def password_min_length() -> int:
     for validator in settings.AUTH_PASSWORD_VALIDATORS:
         if validator["NAME"].endswith("MinimumLengthValidator"):

@@ -59,6 +59,15 @@ class User(AbstractUser):
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
 
+    def save(self, *args, **kwargs):
+        """A changed password (any path: the page, a reset, the admin) revokes the user's API token."""
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from accounts.api_tokens import token_revoke
+
+            token_revoke(user=self, reason="password_changed")
+
     @property
     def is_national(self) -> bool:
         return self.is_superuser or self.role in {self.Role.ADMIN, self.Role.KEMENSOS_ANALYST}

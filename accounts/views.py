@@ -2,6 +2,7 @@
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -19,7 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import mfa, notifications, offices
 from accounts.audit_export import audit_csv_rows
-from accounts.forms import CodeForm, LoginForm, OfficeForm, PasswordChangeForm, PasswordCheckForm, SignatoryForm
+from accounts.forms import (
+    CodeForm,
+    LoginForm,
+    OfficeForm,
+    PasswordChangeForm,
+    PasswordCheckForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+    SignatoryForm,
+)
 from accounts.models import Notification, Office
 from accounts.selectors import audit_event_list, audit_page
 from accounts.services import audit_record
@@ -293,3 +303,83 @@ def notification_open_view(request, pk: int):
     notifications.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
     return redirect(target or "accounts:notifications")
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_view(request):
+    """The user's API token: when it was issued and expires, a new one (shown once), or revoke it."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts import api_tokens
+
+    new_key = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            api_tokens.token_revoke(user=request.user, request=request)
+            messages.success(request, _("Token API dicabut; aplikasi yang memakainya tidak dapat masuk lagi."))
+            return redirect("accounts:api-token")
+        new_key = api_tokens.token_issue(user=request.user, request=request).key
+    token = Token.objects.filter(user=request.user).first()
+    response = render(request, "accounts/api_token.html", {
+        "token": token, "new_key": new_key, "masked": (token.key[:4] + "…" + token.key[-4:]) if token else "",
+        "expires_at": api_tokens.token_expires_at(token) if token else None, "now": timezone.now(),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Password reset (issue 15, item 9)
+# ---------------------------------------------------------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email: rate-limited per address, audited, and the same answer whether the
+    address is known or not (no account oracle)."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        users = list(form.get_users(form.cleaned_data["email"]))
+        response = super().form_valid(form)
+        for user in users:
+            audit_record(actor=None, action="accounts.password_reset.request", obj=user, request=self.request)
+        return response
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from a valid link; the old sessions and the API token end with the old password."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+    form_class = SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.user, action="accounts.password_reset.complete", obj=form.user, request=self.request)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+password_reset_view = rate_limited("password_reset")(PasswordResetView.as_view())

@@ -39,6 +39,7 @@ from actionplans.selectors import (
     tranches_of,
 )
 from config import uploads
+from config.files import stored_attachment
 from villages.selectors import village_get
 
 
@@ -240,7 +241,7 @@ def evidence_download_view(request, pk: int, activity_pk: int, evidence_pk: int)
     if not evidence.file:
         raise Http404
     filename = "bukti-{}{}".format(evidence.pk, uploads.extension_of(evidence.file.name))
-    return uploads.attachment(evidence.file.open("rb"), filename=filename)
+    return stored_attachment(evidence.file, filename=filename)
 
 
 @login_required

@@ -1,11 +1,14 @@
 """API-wide pieces referenced from settings, urls and serializers: the error handler, the token view
 and the field for records given by their code."""
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.ratelimit import AnonThrottle, RateLimitExceeded, ScopedThrottle, retry_message
@@ -27,12 +30,48 @@ def api_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("Nama pengguna"))
+    password = serializers.CharField(label=_("Kata sandi"), style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(label=_("Kode verifikasi dua langkah"), required=False, allow_blank=True,
+                                help_text=_("Wajib bagi akun dengan verifikasi dua langkah (TOTP atau kode cadangan)."))
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
 class ObtainAuthTokenView(ObtainAuthToken):
-    """``POST /api/v1/auth/token/``: DRF's token for a username and password, limited per address (``auth``)."""
+    """``POST /api/v1/auth/token/``: a token for the password (and the two-step code, for accounts that use one).
+
+    Counted by django-axes like the sign-in page, limited per address (``auth``); the token expires
+    after ``SIDBS_API_TOKEN_DAYS`` days and is revoked when the password changes.
+    """
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle, ScopedThrottle]  # DRF's view has none
     throttle_scope = "auth"
+    serializer_class = TokenRequestSerializer
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """Outside the request transaction: a refused request (400, which rolls the request back) must still
+        leave django-axes' record of the failed attempt behind."""
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    def post(self, request, *args, **kwargs):
+        from accounts.api_tokens import TokenRefused, token_expires_at, token_request
+
+        serializer = TokenRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=400)
+        try:
+            token = token_request(request=request._request, **serializer.validated_data)
+        except TokenRefused as refused:
+            return Response(refused.body, status=refused.status)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
 
 
 class CodeRelatedField(serializers.SlugRelatedField):

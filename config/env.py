@@ -94,3 +94,59 @@ def rate_limits(rates: dict[str, str]) -> dict[str, str | None]:
             ) from None
         checked[scope] = rate.strip()
     return checked
+
+
+def storage_settings(url: str) -> dict[str, object]:
+    """``STORAGES["default"]`` for ``DJANGO_STORAGE_URL``: uploads and generated reports.
+
+    - empty: files in ``MEDIA_ROOT`` (``DJANGO_MEDIA_ROOT``) on this machine;
+    - ``file:///srv/sidbs/media``: files in that folder (a shared mount, for instance);
+    - ``s3://KEY:SECRET@BUCKET/PREFIX?endpoint=http://minio:9000&region=us-east-1``: an S3-compatible
+      object store (MinIO, Ceph, AWS) through django-storages, so web and workers on several machines
+      share every file. Without ``KEY:SECRET`` boto3's usual sources apply (``AWS_ACCESS_KEY_ID``,
+      an instance role). Key and secret are URL-encoded when they hold ``@ : /``.
+
+    Objects are private (no ACL, no public URLs); the application streams each download after
+    its own scope check. ``expire`` (seconds, default 300) bounds any signed URL.
+    """
+    from urllib.parse import parse_qs, unquote
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not url:
+        # No location option: FileSystemStorage follows settings.MEDIA_ROOT (also when tests override it).
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": unquote(parts.path)}}
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured(
+            "DJANGO_STORAGE_URL tidak sah: '{}'. Tulis s3://KUNCI:RAHASIA@BUCKET/AWALAN?endpoint=http://host:9000 "
+            "atau file:///folder.".format(parts._replace(netloc=parts.hostname or "").geturl())
+        )
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"endpoint", "region", "addressing", "expire"}
+    if unknown:
+        raise ImproperlyConfigured(
+            "DJANGO_STORAGE_URL: parameter tidak dikenal: {}.".format(", ".join(sorted(unknown)))
+        )
+    options: dict[str, object] = {
+        "bucket_name": parts.hostname,
+        "location": parts.path.strip("/"),
+        "region_name": query.get("region", "us-east-1"),
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": int(query.get("expire", 300)),
+        "file_overwrite": False,
+        # Files read back (imports, report parts) spill to a temporary file above 5 MB instead of memory.
+        "max_memory_size": 5 * 1024 * 1024,
+    }
+    if parts.username:
+        options.update(access_key=unquote(parts.username), secret_key=unquote(parts.password or ""))
+    if query.get("endpoint"):
+        options["endpoint_url"] = query["endpoint"]
+        options["addressing_style"] = query.get("addressing", "path")
+    elif query.get("addressing"):
+        options["addressing_style"] = query["addressing"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -1,7 +1,9 @@
-"""Log filters of the project."""
+"""Log filters and formats of the project: NIK masking, request context, JSON lines."""
 
 import logging
 import re
+
+from pythonjsonlogger.json import JsonFormatter
 
 # 16 digits, possibly split by spaces, dots or dashes: a NIK or a No. KK (also URL-encoded spaces).
 NIK_PATTERN = re.compile(r"(?<!\d)\d{4}(?:(?:[ .\-]|%20|\+)?\d{4}){3}(?!\d)")
@@ -30,3 +32,30 @@ class MaskNikFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds ``request_id`` and ``user_id`` (a primary key, never a name) of the current request or task."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from config.request_context import request_id_var, user_id_var
+
+        record.request_id = request_id_var.get() or None
+        record.user_id = user_id_var.get()
+        return True
+
+
+class MaskedJsonFormatter(JsonFormatter):
+    """One JSON object per line: time, level, logger, message, request/user id and any ``extra`` fields.
+
+    The finished line is masked as a whole, so a NIK in an exception text or an extra field is
+    caught as well as one in the message.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "asctime": "time"})
+        kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
+        super().__init__(*args, **kwargs)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_niks(super().format(record))

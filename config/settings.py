@@ -14,7 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import cache_settings, celery_settings, rate_limits
+from config.env import cache_settings, celery_settings, rate_limits, storage_settings
+from config.error_tracking import init_error_tracking
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,8 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
+    # The project itself: operational commands (setup_demo, serve_demo, backup, restore) and metrics.
+    "config",
     "accounts",
     "villages",
     "ppks",
@@ -108,6 +111,7 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.api_tokens.lockout_response"  # JSON under /api/, the page elsewhere
 AXES_RESET_ON_SUCCESS = True
 # Second factor (django-otp, TOTP apps plus one-time backup codes): administrators and Dinas Sosial
 # heads may enrol at /akun/mfa/; with SIDBS_MFA_REQUIRED_FOR_ADMINS administrators must. Wrong codes
@@ -128,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    # First: request id and user id for logs and errors, the access-log line and the HTTP metrics.
+    "config.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,8 +181,10 @@ STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploads and generated reports: local files, or a shared S3-compatible object store (config/env.py).
+STORAGE_URL = env("DJANGO_STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_settings(STORAGE_URL),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -229,6 +237,9 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
 }
 
+# API tokens expire this many days after they were issued (and whenever the password changes).
+SIDBS_API_TOKEN_DAYS = env.int("SIDBS_API_TOKEN_DAYS", default=30)
+
 # REFERRALS AND NOTIFICATIONS
 # ------------------------------------------------------------------------------
 # A referral still without the unit's answer after this many days is "belum dijawab" (overdue):
@@ -241,6 +252,20 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SI-DBS <no-reply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # One-time form tokens (config.form_guard.OneTimeFormMiddleware) are kept this many hours.
 SIDBS_FORM_TOKEN_HOURS = env.int("SIDBS_FORM_TOKEN_HOURS", default=24)
+# BACKUPS
+# ------------------------------------------------------------------------------
+# Where `manage.py backup` (and the beat job) writes: file:///folder or s3://KEY:SECRET@BUCKET/PREFIX?endpoint=…
+# (config/backups.py); default the backups/ folder of the project. The newest SIDBS_BACKUP_KEEP are kept.
+SIDBS_BACKUP_URL = env("SIDBS_BACKUP_URL", default="")
+SIDBS_BACKUP_KEEP = env.int("SIDBS_BACKUP_KEEP", default=7)
+# Daily backup by `celery beat` at HH:MM (WIB), or "off".
+SIDBS_BACKUP_TIME = env("SIDBS_BACKUP_TIME", default="01:30")
+if SIDBS_BACKUP_TIME != "off":
+    try:
+        _hour, _minute = (int(part) for part in SIDBS_BACKUP_TIME.split(":"))
+    except ValueError:
+        raise ImproperlyConfigured("SIDBS_BACKUP_TIME harus JJ:MM atau off.") from None
+    CELERY_BEAT_SCHEDULE["backup"] = {"task": "config.backup", "schedule": crontab(hour=_hour, minute=_minute)}
 
 # PERSONAL DATA (UU 27/2022)
 # ------------------------------------------------------------------------------
@@ -262,6 +287,7 @@ RATE_LIMIT_DEFAULTS = {
     "nik_search": "300/hour",
     "auth": "10/minute",
     "verify": "30/hour",
+    "password_reset": "5/hour",
 }
 SIDBS_RATE_LIMITS = rate_limits({
     scope: env("SIDBS_THROTTLE_" + scope.upper(), default="") or rate for scope, rate in RATE_LIMIT_DEFAULTS.items()
@@ -272,7 +298,7 @@ SIDBS_RATE_LIMITS = rate_limits({
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": (
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api_tokens.ExpiringTokenAuthentication",
     ),
     "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
     "DEFAULT_FILTER_BACKENDS": ("django_filters.rest_framework.DjangoFilterBackend",),
@@ -310,15 +336,39 @@ SPECTACULAR_SETTINGS = {
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# JSON lines (time, level, logger, message, request_id, user_id, extra fields) unless DJANGO_LOG_FORMAT=plain;
+# `make run` (DEBUG) defaults to plain text. NIKs are masked in every line (config/log_filters.py).
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT harus json atau plain.")
+# One line per request (method, path without query string, status, time, view); runserver prints its own.
+SIDBS_REQUEST_LOG = env.bool("SIDBS_REQUEST_LOG", default=not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.log_filters.MaskedJsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s"},
+    },
     # Request lines (runserver's django.server, django.request) never show a NIK or No. KK.
-    "filters": {"mask_nik": {"()": "config.log_filters.MaskNikFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_nik"]}},
+    "filters": {"mask_nik": {"()": "config.log_filters.MaskNikFilter"},
+                "request_context": {"()": "config.log_filters.RequestContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["mask_nik", "request_context"]}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every laid-out page at INFO; keep its warnings only.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"},
                 "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# METRICS AND ERROR TRACKING
+# ------------------------------------------------------------------------------
+# /metrics (Prometheus) answers `Authorization: Bearer <token>`; without a token only with DEBUG (config/metrics.py).
+SIDBS_METRICS_TOKEN = env("SIDBS_METRICS_TOKEN", default="")
+# Sentry-protocol error tracking, only when SENTRY_DSN is set (config/error_tracking.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+init_error_tracking(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="development" if DEBUG
+                                                    else "production"),
+                    release=env("SENTRY_RELEASE", default=""),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record
+from config.files import stored_attachment
 from config.forms import apply_service_errors
 from config.ratelimit import rate_limited
 from ppks import exports, imports, privacy, referral_services, services
@@ -539,8 +540,7 @@ def import_errors_view(request, pk: int):
     job = _import_job_get(request.user, pk)
     filename = "kesalahan-impor-{}.csv".format(job.pk)
     if job.error_file:
-        return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=filename,
-                            content_type="text/csv; charset=utf-8")
+        return stored_attachment(job.error_file, filename=filename, content_type="text/csv; charset=utf-8")
     content = imports.errors_csv([imports.RowError(**error) for error in job.errors]).read()
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="{}"'.format(filename)

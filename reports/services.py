@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.offices import office_of, signatories_for
 from accounts.scoping import scope_of
 from accounts.services import audit_record
+from config.files import stored_sha256
 from ppks.exports import safe_cell
 from ppks.models import Directorate, ServiceUnit
 from ppks.permissions import can_verify, full_nik_allowed, role_of
@@ -437,8 +438,7 @@ def report_verify(*, job: ReportJob, content: bytes | None, request=None) -> dic
     """Compare an uploaded PDF (and the stored file) with the SHA-256 recorded at generation."""
     stored_ok = False
     if job.pdf:
-        with job.pdf.open("rb") as handle:
-            stored_ok = hashlib.sha256(handle.read()).hexdigest() == job.sha256
+        stored_ok = stored_sha256(job.pdf) == job.sha256
     result: dict[str, bool | str] = {"stored_ok": stored_ok}
     if content is not None:
         digest = hashlib.sha256(content).hexdigest()

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.offices import office_missing_for_letters, office_of
+from config.files import stored_attachment
 from config.forms import apply_service_errors
 from config.ratelimit import rate_limited
 from ppks.models import Directorate
@@ -212,9 +213,7 @@ def report_download(request, pk):
         raise Http404
     services.report_download_record(job=job, actor=request.user, file_format=file_format, request=request)
     name = "{}-{}.{}".format(job.get_kind_display().lower().replace(" ", "-"), str(job.pk)[:8], file_format)
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_attachment(stored, filename=name)
 
 
 @login_required

@@ -1,9 +1,12 @@
 """Shared fixtures: a small region tree, one user per role, API clients, and a real Celery worker."""
 
 import os
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -124,6 +127,8 @@ def worker_environment() -> dict[str, str]:
         ),
         REDIS_URL=settings.REDIS_URL,
         SIDBS_REPORT_PART_ROWS="2",  # small parts, so worker tests exercise the parallel path
+        # The same object store as the test process when a test uses one (s3_storage), else the shared media folder.
+        DJANGO_STORAGE_URL=settings.STORAGE_URL,
     )
     return environment
 
@@ -144,13 +149,21 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback):
     app.control.purge()
     app.conf.task_always_eager = False
     log_path = REPO_ROOT / ".pytest-celery-worker.log"
+    # Task metrics of the pool processes, added up and served by the worker's main process on its own port.
+    metrics_port = free_port()
+    environment = worker_environment() | {
+        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="sidbs-worker-metrics-"),
+        "SIDBS_WORKER_METRICS_PORT": str(metrics_port), "SIDBS_WORKER_METRICS_ADDR": "127.0.0.1",
+    }
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,pdf", "--concurrency=2",
              "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "-l", "info",
              "-n", "pytest-{}@%h".format(os.getpid())],
-            cwd=REPO_ROOT, env=worker_environment(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
+        process.metrics_url = "http://127.0.0.1:{}/metrics".format(metrics_port)
+        process.log_path = log_path
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -169,3 +182,60 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible HTTP server on 127.0.0.1: moto's server mode (``python -m moto.server``), its own process.
+
+    No MinIO server installs from this project's package sources; moto answers the same S3 REST
+    calls (PUT/GET/HEAD/DELETE object, ListObjectsV2, multipart) that django-storages and boto3 send.
+    """
+    pytest.importorskip("moto.server", reason="moto (server mode) belum terpasang: make install")
+    port = free_port()
+    log_path = REPO_ROOT / ".pytest-s3-server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail("server S3 (moto) berhenti: " + log_path.read_text()[-2000:])
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server S3 (moto) tidak siap dalam 30 detik")
+        yield "http://127.0.0.1:{}".format(port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """Uploads and reports go to a fresh private bucket on the S3 server (DJANGO_STORAGE_URL as in production).
+
+    Returns a boto3 client and the bucket name, to look at the objects directly.
+    """
+    import boto3
+
+    from config.env import storage_settings
+
+    bucket = "sidbs-test-{}".format(uuid.uuid4().hex[:12])
+    url = "s3://uji:rahasia-uji@{}/media?endpoint={}".format(bucket, s3_server)
+    client = boto3.client("s3", endpoint_url=s3_server, aws_access_key_id="uji", aws_secret_access_key="rahasia-uji",
+                          region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "default": storage_settings(url)}
+    return client, bucket

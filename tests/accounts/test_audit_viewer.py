@@ -17,24 +17,27 @@ from villages.models import Village
 pytestmark = pytest.mark.django_db
 
 
-def backdate(event: AuditEvent, when: datetime.datetime) -> None:
-    """Test set-up only: the model refuses changes, so write the time with SQL."""
+def audit_record_at(when: datetime.datetime, *, actor, action: str, obj) -> AuditEvent:
+    """Test set-up only: an event written at ``when`` (the trail refuses changes, so it is inserted as of then)."""
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE accounts_auditevent SET occurred_at = %s WHERE id = %s", [when, event.pk])
+        cursor.execute(
+            "INSERT INTO accounts_auditevent (actor_id, action, object_type, object_id, object_repr, occurred_at, "
+            "detail) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [actor.pk, action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], when, "{}"])
+    return AuditEvent.objects.filter(action=action, object_id=str(obj.pk)).latest("pk")
 
 
 @pytest.fixture
 def trail(users):
     village = Village.objects.get(code="35.11.01.2001")
-    events = {
+    return {
         "verify": audit_record(actor=users["regency"], action="ppks.registration.verify", obj=village),
         "export": audit_record(actor=users["province"], action="ppks.registration.export",
                                detail={"rows": 3, "note": "=HYPERLINK(\"http://x\")"}),
         "login": audit_record(actor=users["pensosmas"], action="accounts.login", obj=users["pensosmas"]),
-        "old": audit_record(actor=users["admin"], action="villages.profile.update", obj=village),
+        "old": audit_record_at(timezone.make_aware(datetime.datetime(2026, 1, 15, 10, 0)), actor=users["admin"],
+                               action="villages.profile.update", obj=village),
     }
-    backdate(events["old"], timezone.make_aware(datetime.datetime(2026, 1, 15, 10, 0)))
-    return events
 
 
 def shown(client, **params) -> list[str]:

@@ -110,7 +110,7 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_only_in_scope(cli
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="bukti-{}.png"'.format(evidence.pk)
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == png_bytes()
     page = client.get(reverse("actionplans:activity", args=[approved_plan.pk, activity.pk]))
     assert url in page.content.decode()

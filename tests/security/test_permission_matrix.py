@@ -352,8 +352,9 @@ TARGETS = {
     "referral-accept": tagged(lambda o: {"pk": o.referral.pk, "action": "terima"}, referral_visible),
     "notification": notification_target,
     "category": fixed(code="FM"),
+    "reset-link": fixed(uidb64="MQ", token="bukan-token"),
 }
-SCOPED_TARGETS = frozenset(name for name in TARGETS if name != "category")
+SCOPED_TARGETS = frozenset(name for name in TARGETS if name not in {"category", "reset-link"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +412,11 @@ ROUTES: dict[str, Route] = {
     "accounts:mfa-setup": Route(PAGE, frozenset({"admin"})),
     "accounts:password-change": Route(PAGE, ALL),
     "accounts:office": Route(PAGE, STAFF),
+    "accounts:api-token": Route(PAGE, ALL),
+    "accounts:password-reset": Route(PUBLIC, PUBLIC_ACCESS),
+    "accounts:password-reset-done": Route(PUBLIC, PUBLIC_ACCESS),
+    "accounts:password-reset-confirm": Route(PUBLIC, PUBLIC_ACCESS, target="reset-link"),
+    "accounts:password-reset-complete": Route(PUBLIC, PUBLIC_ACCESS),
     "accounts:notifications": Route(PAGE, ALL),
     "accounts:notification-open": Route(PAGE, ALL, target="notification"),
     "audit:list": Route(PAGE, frozenset({"admin"})),
@@ -513,7 +519,8 @@ ROUTES: dict[str, Route] = {
 FULL_NIK_PAGES = frozenset({"ppks:person-edit", "ppks:export"})
 
 # Outside the walk: Django's admin has its own staff check, and the schema and docs are tested below.
-EXPLICIT = frozenset({"api-schema", "api-docs"})
+# metrics: a bearer token, not a role (tests/config/test_observability.py: 404 for every role and anonymous).
+EXPLICIT = frozenset({"api-schema", "api-docs", "metrics"})
 SKIPPED_NAMESPACES = frozenset({"admin"})
 
 

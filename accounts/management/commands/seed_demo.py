@@ -1,6 +1,7 @@
 """manage.py seed_demo: demo accounts (one per role) and demo village data, safe to run repeatedly."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -59,13 +60,15 @@ class Command(BaseCommand):
         if len(villages) != len(DEMO_VILLAGES):
             raise CommandError("Kode wilayah demo belum ada; jalankan 'manage.py import_regions' dahulu.")
         admin = None
+        # One hash for every demo account: hashing is deliberately slow (0.3 s each), the password is shared anyway.
+        password_hash = make_password(DEMO_PASSWORD)
         for spec in DEMO_ACCOUNTS:
             user, _created = User.objects.update_or_create(
                 username=spec["username"],
                 defaults={**spec, "is_staff": spec["role"] == User.Role.ADMIN,
                           "is_superuser": spec["role"] == User.Role.ADMIN},
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save()
             if user.role == User.Role.ADMIN:
                 admin = user
@@ -88,12 +91,8 @@ class Command(BaseCommand):
                 defaults={"contact_person": "Ketua Karang Taruna", "phone": "081234567890"},
             )
         self._offices()
-        self.stdout.write(self.style.SUCCESS("Akun demo siap (kata sandi untuk semua: {}):".format(DEMO_PASSWORD)))
-        for spec in DEMO_ACCOUNTS:
-            scope = spec.get("region_code") or {
-                "pensosmas": "desa " + ", ".join(DEMO_VILLAGES[:2]), "unit_officer": "rujukan ke Ditjen Rehsos",
-            }.get(spec["role"], "nasional")
-            self.stdout.write("  {:<20} {:<18} {}".format(spec["username"], spec["role"], scope))
+        for line in demo_account_lines():
+            self.stdout.write(line)
 
     def _offices(self) -> None:
         """The two demo offices with their kop data and signatories."""
@@ -106,3 +105,14 @@ class Command(BaseCommand):
             office.save()
             for signatory in spec["signatories"]:
                 Signatory.objects.get_or_create(office=office, nip=signatory["nip"], defaults=signatory)
+
+
+def demo_account_lines() -> list[str]:
+    """The demo accounts as a small table (``make run`` prints it again once the server listens)."""
+    lines = ["Akun demo (kata sandi untuk semua: {}):".format(DEMO_PASSWORD)]
+    for spec in DEMO_ACCOUNTS:
+        scope = spec.get("region_code") or {
+            "pensosmas": "desa " + ", ".join(DEMO_VILLAGES[:2]), "unit_officer": "rujukan ke Ditjen Rehsos",
+        }.get(spec["role"], "nasional")
+        lines.append("  {:<20} {:<18} {}".format(spec["username"], spec["role"], scope))
+    return lines
