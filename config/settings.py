@@ -84,6 +84,7 @@ LOCAL_APPS = [
     "dimensions",
     "actionplans",
     "reports",
+    "maps",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -214,7 +215,26 @@ globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_secon
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
 CELERY_BEAT_SCHEDULE = {
     "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    # Map figures: changes every ten minutes (a safety net behind the refresh each write schedules),
+    # in full nightly (deleted rows, figures that depend on the day).
+    "maps-figures-refresh": {"task": "maps.figures_refresh", "schedule": crontab(minute="*/10")},
+    "maps-figures-refresh-full": {"task": "maps.figures_refresh", "schedule": crontab(hour=2, minute=50),
+                                  "kwargs": {"full": True}},
 }
+
+# MAPS AND CHARTS
+# ------------------------------------------------------------------------------
+# Seconds between a write and the refresh of the map figures it schedules (one refresh per window).
+SIDBS_MAP_REFRESH_DELAY = env.int("SIDBS_MAP_REFRESH_DELAY", default=20)
+# A refresh re-reads registrations changed since the previous one started minus this margin, so a
+# long transaction that committed late is still counted.
+SIDBS_MAP_REFRESH_MARGIN_SECONDS = env.int("SIDBS_MAP_REFRESH_MARGIN_SECONDS", default=LONGEST_TASK_SECONDS)
+# Days within which a directorate should answer a referral (the "answered within" share of the charts).
+SIDBS_REFERRAL_ANSWER_DAYS = env.int("SIDBS_REFERRAL_ANSWER_DAYS", default=14)
+# Optional background tiles for the interactive map, e.g. https://tile.example.go.id/{z}/{x}/{y}.png
+# (the host is added to the Content-Security-Policy); empty: a plain background, no tile server.
+SIDBS_MAP_TILE_URL = env("SIDBS_MAP_TILE_URL", default="")
+SIDBS_MAP_TILE_ATTRIBUTION = env("SIDBS_MAP_TILE_ATTRIBUTION", default="")
 
 # PERSONAL DATA (UU 27/2022)
 # ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ppks.history import history_actor
 from ppks.models import Directorate, Registration, RegistrationEvent
 from ppks.permissions import can_verify, role_of
 from reports import rendering
+from reports.maps import summary_map_pages, village_map_pages
 from reports.models import ReferralBatch, ReportJob, ReportPart
 from reports.selectors import (
     issuing_office,
@@ -170,7 +171,7 @@ def _village_profile_render(job: ReportJob) -> None:
     })
     footer = "SI-DBS · ID {} · Profil desa {} · {}".format(job.pk, job.region_code,
                                                           generated_at.strftime("%d-%m-%Y %H:%M"))
-    merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
+    merged, pages = rendering.merge_with_footer([pdf, *village_map_pages(job)], footer_left=footer)
     job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
     job.sha256 = hashlib.sha256(merged).hexdigest()
     job.page_count, job.progress, job.state, job.finished_at = pages, 100, ReportJob.State.DONE, timezone.now()
@@ -371,7 +372,7 @@ def report_merge(*, job_id) -> None:
         })
         part_pdfs = [part.pdf.open("rb").read() for part in parts]
         footer = "SI-DBS · ID {} · {} · {}".format(job.pk, _letter_number(job), generated_at.strftime("%d-%m-%Y %H:%M"))
-        pdf, pages = rendering.merge_with_footer([letter, *part_pdfs], footer_left=footer)
+        pdf, pages = rendering.merge_with_footer([letter, *summary_map_pages(job), *part_pdfs], footer_left=footer)
         job.pdf.save("{}.pdf".format(job.pk), ContentFile(pdf), save=False)
         job.sha256 = hashlib.sha256(pdf).hexdigest()
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE

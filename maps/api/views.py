@@ -1,0 +1,84 @@
+"""Map data for the interactive map and for API clients: GeoJSON per region and measure, chart figures."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from maps.analysis import CHART_KEYS, analysis
+from maps.api.serializers import ChartSerializer, MapSerializer, MeasureSerializer
+from maps.measures import DEFAULT_MEASURE, measures
+from maps.selectors import checked_region, geojson, map_view
+from villages import codes
+
+NOT_FOUND = OpenApiResponse(
+    response=inline_serializer("Kesalahan", fields={"detail": serializers.CharField()}),
+    description="Wilayah atau grafik tidak ada, atau di luar jangkauan Anda.")
+REGION = OpenApiParameter("region", str, description="Kode provinsi, kab/kota atau kecamatan (kosong: Indonesia)")
+
+
+def _region(request) -> str:
+    code = request.query_params.get("region", "").strip()
+    if code and codes.region_level(code) not in {codes.PROVINCE, codes.REGENCY, codes.DISTRICT}:
+        raise serializers.ValidationError({"region": [_("Kode wilayah harus provinsi, kab/kota atau kecamatan.")]})
+    return checked_region(request.user, code)
+
+
+@method_decorator(gzip_page, name="dispatch")
+class MapApi(APIView):
+    """The map of a region for one measure: its children's shapes (village points for a kecamatan) as GeoJSON.
+
+    Regions outside the caller's area come without code, name or figure. Figures are those of the
+    last refresh (``refreshed_at``).
+    """
+
+    @extend_schema(
+        parameters=[REGION, OpenApiParameter("measure", str, description="Kunci ukuran (lihat maps/measures/); "
+                                                                         "bawaan: registered")],
+        responses={200: MapSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        region = _region(request)
+        measure_list = measures()
+        key = request.query_params.get("measure") or DEFAULT_MEASURE
+        try:
+            view = map_view(user=request.user, region_code=region, measure_key=key, measure_list=measure_list)
+        except KeyError:
+            raise serializers.ValidationError({"measure": [_("Ukuran tidak dikenal.")]}) from None
+        response = HttpResponse(geojson(view), content_type="application/json")
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+
+
+class MeasureListApi(APIView):
+    """The measures a map can show, in the order of the page's picker."""
+
+    @extend_schema(responses=MeasureSerializer(many=True))
+    def get(self, request):
+        return Response([{"key": measure.key, "label": str(measure.label), "group": str(measure.group),
+                          "kind": measure.kind} for measure in measures()])
+
+
+class ChartApi(APIView):
+    """The figures of one analysis chart of a region (the table under the chart on the page)."""
+
+    @extend_schema(parameters=[REGION], responses={200: ChartSerializer, 404: NOT_FOUND})
+    def get(self, request, chart: str):
+        if chart not in CHART_KEYS:
+            raise Http404
+        region = _region(request)
+        result = analysis(user=request.user, region_code=region)
+        if not result.covers:
+            raise PermissionDenied(_("Grafik hanya tersedia untuk wilayah kerja Anda."))
+        found = next(item for item in result.charts if item.key == chart)
+        return Response({
+            "region": {"code": region, "name": result.region_name, "level": result.level},
+            "key": found.key, "title": str(found.title), "description": str(found.description),
+            "columns": [str(column) for column in found.columns], "rows": found.rows,
+            "refreshed_at": result.refreshed_at,
+        })
