@@ -29,6 +29,7 @@ MENU = (
     MenuItem(_("Asesmen"), "dimensions:list"),
     MenuItem(_("Rencana Aksi"), "actionplans:list"),
     MenuItem(_("Dasbor Program"), "actionplans:dashboard", STAFF_ROLES),
+    MenuItem(_("Peta & Grafik"), "maps:map", STAFF_ROLES),
     MenuItem(_("Laporan"), "reports:list", STAFF_ROLES),
     MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
     MenuItem(_("Log Audit"), "audit:list", frozenset({"admin"})),

@@ -147,11 +147,12 @@ def multipolygon(polygons: list) -> dict:
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def read_bundle(path: Path = BUNDLE_PATH) -> Iterator[ShapeRecord]:
-    """The regions of a bundle file, decoded, in file order."""
+def read_bundle(path: Path = BUNDLE_PATH, *, only: tuple[str, ...] = ()) -> Iterator[ShapeRecord]:
+    """The regions of a bundle file, decoded, in file order; ``only`` keeps codes under those provinces."""
+    prefixes = tuple('{{"c":"{}'.format(code) for code in only)
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
-            if not line.strip():
+            if not line.strip() or (prefixes and not line.startswith(prefixes)):
                 continue
             row = json.loads(line)
             scale = row["s"]

@@ -6,9 +6,10 @@ are white; regions outside the user's area are hatched grey and carry no figure.
 """
 
 import bisect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,9 @@ def format_number(value, decimals: int = 0) -> str:
     """``1234.5`` -> ``1.234,5`` in Indonesian (the active language's separators, always grouped)."""
     if value is None:
         return ""
-    value = round(value) if decimals == 0 else Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals))
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if decimals == 0:
+        value = int(value)
     return number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
@@ -167,10 +170,8 @@ class LegendClass:
 
 
 def _quantile(values: list[float], fraction: float) -> float:
-    position = (len(values) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (position - low)
+    """The nearest-rank quantile of sorted ``values``: always one of the values, never between two."""
+    return values[max(math.ceil(fraction * len(values)) - 1, 0)]
 
 
 def classes_for(measure: Measure, values: list[float]) -> list[LegendClass]:

@@ -144,6 +144,16 @@ def default_region(user) -> str:
     return sorted(scope.village_codes)[0][:8]
 
 
+def default_chart_region(user) -> str:
+    """Where a user's charts start: their own region (Indonesia for national roles, a Pensosmas' kecamatan)."""
+    scope = scope_of(user)
+    if scope.region_code:
+        return scope.region_code
+    if scope.village_codes:
+        return sorted(scope.village_codes)[0][:8]
+    return ""
+
+
 def checked_region(user, code: str) -> str:
     """``code`` if it is Indonesia or a provinsi, kab/kota or kecamatan the user may open; else Http404."""
     code = (code or "").strip()

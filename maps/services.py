@@ -80,21 +80,25 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def shapes_load(*, path: Path = geodata.BUNDLE_PATH, force: bool = False) -> ShapesLoadResult:
+def shapes_load(*, path: Path = geodata.BUNDLE_PATH, force: bool = False, only: tuple[str, ...] = ()
+                ) -> ShapesLoadResult:
     """Load the boundary bundle into ``RegionShape`` (idempotent: the same file again changes nothing).
 
     Regions missing from a new file are removed (boundaries are reference data, nothing points
     at them). The file's SHA-256 is remembered, so a second run only reads the file's digest.
+    ``only`` (province codes) loads part of the file and leaves the rest alone (tests, try-outs);
+    a partial load is not remembered, so the next full load reads the whole file.
     """
     started = time.monotonic()
     sha256 = _file_sha256(path)
     dataset = MapDataset.objects.filter(name=DATASET_NAME).first()
-    if dataset and dataset.sha256 == sha256 and not force and RegionShape.objects.count() == dataset.regions:
+    if (dataset and dataset.sha256 == sha256 and not force and not only
+            and RegionShape.objects.count() == dataset.regions):
         return ShapesLoadResult(regions=dataset.regions, points=dataset.points, unchanged=True,
                                 seconds=time.monotonic() - started)
     result = ShapesLoadResult()
     rows = []
-    for record in geodata.read_bundle(path):
+    for record in geodata.read_bundle(path, only=only):
         min_lon, min_lat, max_lon, max_lat = geodata.bbox_of(record.geometry)
         district = record.code
         rows.append(RegionShape(
@@ -112,9 +116,12 @@ def shapes_load(*, path: Path = geodata.BUNDLE_PATH, force: bool = False) -> Sha
                 rows[start:start + WRITE_BATCH], update_conflicts=True, unique_fields=["code"],
                 update_fields=["level", "geometry", "geometry_national", "min_lon", "min_lat", "max_lon", "max_lat",
                                "label_lon", "label_lat", "village_points"])
-        result.removed, _deleted = RegionShape.objects.exclude(code__in=[row.code for row in rows]).delete()
-        MapDataset.objects.update_or_create(name=DATASET_NAME, defaults={
-            "sha256": sha256, "regions": result.regions, "points": result.points, "loaded_at": timezone.now()})
+        if only:
+            MapDataset.objects.filter(name=DATASET_NAME).delete()
+        else:
+            result.removed, _deleted = RegionShape.objects.exclude(code__in=[row.code for row in rows]).delete()
+            MapDataset.objects.update_or_create(name=DATASET_NAME, defaults={
+                "sha256": sha256, "regions": result.regions, "points": result.points, "loaded_at": timezone.now()})
     result.seconds = time.monotonic() - started
     return result
 

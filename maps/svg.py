@@ -145,10 +145,10 @@ def render(view, *, width: int = 1000, max_height: int = 640, links: bool = True
                     x, y, radius * 0.8, OUTSIDE))
                 continue
             title = escape("{}: {}".format(point.name, point.text))
-            circle = ('<circle class="map-point{}" data-code="{}" cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}">'
-                      "<title>{}</title></circle>").format(
-                " highlight" if point.highlight else "", escape(point.code), x, y,
-                radius * (1.6 if point.highlight else 1), point.colour, title)
+            circle = '<circle class="map-point{}" data-code="{}" cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}">{}</circle>'
+            circle = circle.format(" highlight" if point.highlight else "", escape(point.code), x, y,
+                                   radius * (1.6 if point.highlight else 1), point.colour,
+                                   "<title>{}</title>".format(title) if links else "")
             if links and point.url:
                 circle = '<a href="{}" aria-label="{}">{}</a>'.format(escape(point.url), title, circle)
             parts.append(circle)

@@ -17,13 +17,13 @@ from maps import svg
 from maps.analysis import CHART_KEYS, analysis
 from maps.geodata import SOURCE_LICENCE, SOURCE_NAME, SOURCE_URL
 from maps.measures import DEFAULT_MEASURE, measure_get, measures
-from maps.selectors import breadcrumbs, checked_region, default_region, map_view
+from maps.selectors import breadcrumbs, checked_region, default_chart_region, default_region, map_view
 
 
-def _region(request) -> str:
+def _region(request, default=default_region) -> str:
     if "region" in request.GET:
         return checked_region(request.user, request.GET["region"])
-    return checked_region(request.user, default_region(request.user))
+    return checked_region(request.user, default(request.user))
 
 
 def _measure_groups(measure_list) -> list[tuple[str, list]]:
@@ -106,7 +106,7 @@ def map_csv(request):
 @require_GET
 def charts_page(request):
     """Trend and breakdown charts of a region, each with its table and a CSV of its figures."""
-    region = _region(request)
+    region = _region(request, default_chart_region)
     result = analysis(user=request.user, region_code=region)
     return render(request, "maps/charts.html", {
         "analysis": result,
@@ -121,7 +121,7 @@ def charts_page(request):
 def chart_csv(request, chart: str):
     if chart not in CHART_KEYS:
         raise Http404
-    region = _region(request)
+    region = _region(request, default_chart_region)
     result = analysis(user=request.user, region_code=region)
     found = next((item for item in result.charts if item.key == chart), None)
     if found is None:

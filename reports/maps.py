@@ -88,6 +88,8 @@ def summary_map_pages(job: ReportJob) -> list[bytes]:
     view = areas_view(user=job.requested_by, region_code=region, unit_level=unit_level, measure=measure,
                       values=values, names=names, national=level == 0,
                       outline_level={0: codes.PROVINCE, codes.PROVINCE: codes.REGENCY}.get(level), links=False)
+    if not view.areas:
+        return []  # boundaries not loaded (manage.py load_map_data): the report goes without its map
     table = _totals_table(values, level)
     params = job.parameters
     period = "{} s.d. {}".format(params.get("period_from") or "awal", params.get("period_to") or "sekarang")

@@ -5,5 +5,5 @@ from maps.api import views
 urlpatterns = [
     path("maps/", views.MapApi.as_view(), name="map"),
     path("maps/measures/", views.MeasureListApi.as_view(), name="map-measures"),
-    path("maps/charts/<slug:chart>/", views.ChartApi.as_view(), name="map-chart"),
+    path("maps/charts/", views.ChartApi.as_view(), name="map-chart"),
 ]

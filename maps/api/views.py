@@ -1,10 +1,10 @@
 """Map data for the interactive map and for API clients: GeoJSON per region and measure, chart figures."""
 
+import json
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.utils.decorators import method_decorator
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -13,23 +13,25 @@ from rest_framework.views import APIView
 from maps.analysis import CHART_KEYS, analysis
 from maps.api.serializers import ChartSerializer, MapSerializer, MeasureSerializer
 from maps.measures import DEFAULT_MEASURE, measures
-from maps.selectors import checked_region, geojson, map_view
+from maps.selectors import checked_region, default_chart_region, default_region, geojson, map_view
 from villages import codes
 
 NOT_FOUND = OpenApiResponse(
     response=inline_serializer("Kesalahan", fields={"detail": serializers.CharField()}),
     description="Wilayah atau grafik tidak ada, atau di luar jangkauan Anda.")
-REGION = OpenApiParameter("region", str, description="Kode provinsi, kab/kota atau kecamatan (kosong: Indonesia)")
+REGION = OpenApiParameter("region", str, description="Kode provinsi, kab/kota atau kecamatan (kosong: Indonesia; "
+                                                      "tanpa parameter: wilayah awal pengguna)")
 
 
-def _region(request) -> str:
+def _region(request, default=default_region) -> str:
+    if "region" not in request.query_params:
+        return checked_region(request.user, default(request.user))
     code = request.query_params.get("region", "").strip()
     if code and codes.region_level(code) not in {codes.PROVINCE, codes.REGENCY, codes.DISTRICT}:
         raise serializers.ValidationError({"region": [_("Kode wilayah harus provinsi, kab/kota atau kecamatan.")]})
     return checked_region(request.user, code)
 
 
-@method_decorator(gzip_page, name="dispatch")
 class MapApi(APIView):
     """The map of a region for one measure: its children's shapes (village points for a kecamatan) as GeoJSON.
 
@@ -50,7 +52,10 @@ class MapApi(APIView):
             view = map_view(user=request.user, region_code=region, measure_key=key, measure_list=measure_list)
         except KeyError:
             raise serializers.ValidationError({"measure": [_("Ukuran tidak dikenal.")]}) from None
-        response = HttpResponse(geojson(view), content_type="application/json")
+        text = geojson(view)
+        if getattr(request.accepted_renderer, "format", "") == "api":  # the browsable API (HTML)
+            return Response(json.loads(text))
+        response = HttpResponse(text, content_type="application/json")  # geometry copied as stored, not re-parsed
         response["Cache-Control"] = "private, max-age=60"
         return response
 
@@ -67,11 +72,15 @@ class MeasureListApi(APIView):
 class ChartApi(APIView):
     """The figures of one analysis chart of a region (the table under the chart on the page)."""
 
-    @extend_schema(parameters=[REGION], responses={200: ChartSerializer, 404: NOT_FOUND})
-    def get(self, request, chart: str):
+    @extend_schema(parameters=[REGION, OpenApiParameter("chart", str, required=True, enum=list(CHART_KEYS),
+                                                        description="Grafik yang diminta")],
+                   responses={200: ChartSerializer, 404: NOT_FOUND})
+    def get(self, request):
+        chart = request.query_params.get("chart", "")
         if chart not in CHART_KEYS:
-            raise Http404
-        region = _region(request)
+            raise serializers.ValidationError({"chart": [_("Grafik tidak dikenal; pilih salah satu: {keys}.").format(
+                keys=", ".join(CHART_KEYS))]})
+        region = _region(request, default_chart_region)
         result = analysis(user=request.user, region_code=region)
         if not result.covers:
             raise PermissionDenied(_("Grafik hanya tersedia untuk wilayah kerja Anda."))

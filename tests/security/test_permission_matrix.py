@@ -46,6 +46,7 @@ from actionplans import services as plan_services
 from actionplans.models import ProgrammeStage
 from dimensions import services as assessment_services
 from dimensions.models import Instrument
+from maps.services import figures_refresh, shapes_load
 from ppks import imports as ppks_imports
 from ppks import services as ppks_services
 from ppks.models import Category, DuplicateCandidate, Person, Registration
@@ -156,6 +157,7 @@ def _import_upload(owner: str) -> SimpleUploadedFile:
 
 def build_world() -> World:
     regions_import(lines=REGION_LINES)
+    shapes_load(only=("35", "33"))  # region boundaries, so the maps draw (and must hide) the other regions
     users = make_role_users()
     instrument = Instrument.objects.get(code="IKSM-Desa v0.1")
     dimension = instrument.dimensions.get(number=3)
@@ -223,6 +225,7 @@ def build_world() -> World:
             *(assessment.get_absolute_url() for assessment in (baseline, draft)),
             plan.get_absolute_url(),
         ]
+    figures_refresh(full=True)
     import_jobs = {owner: ppks_services.registration_import_create(actor=users[owner], upload=_import_upload(owner))
                    for owner in IMPORTERS}
     sessions = {}
@@ -313,8 +316,9 @@ TARGETS = {
     "public-job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: True),
     "import-job": import_job_target,
     "category": fixed(code="FM"),
+    "chart": fixed(chart="kategori"),
 }
-SCOPED_TARGETS = frozenset(name for name in TARGETS if name != "category")
+SCOPED_TARGETS = frozenset(name for name in TARGETS if name not in {"category", "chart"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,6 +454,14 @@ ROUTES: dict[str, Route] = {
     "reports:retry": Route(PAGE, STAFF, "post", "job"),
     "reports:download": Route(PAGE, REPORTING, target="job"),
     "reports:verify": Route(PUBLIC, PUBLIC_ACCESS, target="public-job"),
+    # Maps and charts (each user starts at their own area; figures only inside it, other regions unnamed).
+    "maps:map": Route(PAGE, ALL, lists=True, shows=("salatiga",)),
+    "maps:map-csv": Route(PAGE, ALL, lists=True, shows=("salatiga",)),
+    "maps:charts": Route(PAGE, ALL, lists=True, shows=()),
+    "maps:chart-csv": Route(PAGE, STAFF | {"analyst"}, target="chart", lists=True, shows=()),
+    "api:map": Route(API, ALL, lists=True, shows=("salatiga",)),
+    "api:map-measures": Route(API, ALL),
+    "api:map-chart": Route(API, STAFF | {"analyst"}, query=(("chart", "kategori"),), lists=True, shows=()),
 }
 
 # GET pages that may carry a full NIK (never for the analyst): the correction form's NIK field and the
