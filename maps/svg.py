@@ -52,6 +52,23 @@ def frame_for(bbox: tuple[float, float, float, float], *, width: int, max_height
                  height=round((max_y - min_y) * scale, 1))
 
 
+# Projected path data by (geometry text, frame): boundaries never change between loads, and the
+# same map is drawn with the same frame, so each process projects a region once.
+_PATHS: dict[tuple, str] = {}
+PATH_CACHE_SIZE = 20_000
+
+
+def cached_path_data(geometry_text: str, frame: Frame) -> str:
+    """``path_data`` of stored GeoJSON text, remembered per process (bounded)."""
+    key = (hash(geometry_text), len(geometry_text), frame.min_x, frame.max_y, frame.scale)
+    data = _PATHS.get(key)
+    if data is None:
+        if len(_PATHS) >= PATH_CACHE_SIZE:
+            _PATHS.clear()
+        data = _PATHS[key] = path_data(json.loads(geometry_text), frame)
+    return data
+
+
 def path_data(geometry: dict, frame: Frame) -> str:
     """SVG path data of a GeoJSON (Multi)Polygon in whole units (a thousandth of the map), repeats dropped.
 
@@ -83,8 +100,8 @@ def union_bbox(boxes) -> tuple[float, float, float, float] | None:
             max(box[3] for box in boxes))
 
 
-def _geometry(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else value
+def _path(geometry, frame: Frame) -> str:
+    return cached_path_data(geometry, frame) if isinstance(geometry, str) else path_data(geometry, frame)
 
 
 def view_frame(view, *, width: int = 1000, max_height: int = 640) -> Frame | None:
@@ -116,7 +133,7 @@ def render(view, *, width: int = 1000, max_height: int = 640, links: bool = True
     parts.append('<g class="map-areas" stroke="{}" stroke-width="{}" stroke-linejoin="round">'.format(
         STROKE, stroke_width))
     for area in view.areas:
-        data = path_data(_geometry(area.geometry), frame)
+        data = _path(area.geometry, frame)
         if not data:
             continue
         if not area.in_scope:
@@ -133,7 +150,7 @@ def render(view, *, width: int = 1000, max_height: int = 640, links: bool = True
         parts.append('<g class="map-outlines" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round">'
                      .format(OUTLINE, round(stroke_width * 1.6, 2)))
         for outline in view.outlines:
-            parts.append('<path d="{}"/>'.format(path_data(_geometry(outline.geometry), frame)))
+            parts.append('<path d="{}"/>'.format(_path(outline.geometry, frame)))
         parts.append("</g>")
     if view.points:
         radius = round(max(3.0, min(frame.width, frame.height) / 90), 1)

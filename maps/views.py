@@ -67,7 +67,8 @@ def map_page(request):
         "trail": _trail(region, "maps:map", measure=key),
         "geojson_url": "{}?{}".format(reverse("api:map"), query),
         "csv_url": "{}?{}".format(reverse("maps:map-csv"), query),
-        "charts_url": "{}?{}".format(reverse("maps:charts"), urlencode({"region": region})),
+        "charts_url": "{}?{}".format(reverse("maps:charts"), urlencode({
+            "region": region if view.covers_region else default_chart_region(request.user)})),
         "tile_url": settings.SIDBS_MAP_TILE_URL,
         "tile_attribution": settings.SIDBS_MAP_TILE_ATTRIBUTION,
         "source": source_credit(),

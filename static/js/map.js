@@ -48,7 +48,7 @@
     var aspect = parseFloat(canvas.dataset.aspect);
     if (!aspect) { return; }
     var height = canvas.clientWidth / aspect;
-    canvas.style.height = Math.round(Math.max(240, Math.min(height, window.innerHeight * 0.72))) + "px";
+    canvas.style.height = Math.round(Math.max(280, Math.min(height, window.innerHeight * 0.72))) + "px";
   }
 
   function draw(canvas, figure, data) {
@@ -59,10 +59,8 @@
     if (canvas.dataset.tileUrl) {
       L.tileLayer(canvas.dataset.tileUrl, { attribution: canvas.dataset.tileAttribution || "", maxZoom: 18 }).addTo(map);
     }
-    var credit = document.createElement("a");
-    credit.href = canvas.dataset.sourceUrl;
-    credit.textContent = canvas.dataset.sourceName + " (MIT)";
-    map.attributionControl.addAttribution(credit.outerHTML);
+    /* The boundaries' source is credited in the page footer; on the map only Leaflet (and any tiles). */
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var areas = L.geoJSON(data, {
       filter: function (feature) { return feature.properties.kind === "area"; },
       style: areaStyle,
