@@ -20,7 +20,7 @@ from dimensions.models import Band
 from maps import charts
 from maps.measures import BAND_COLOURS, band_thresholds, format_number
 from maps.models import RegionFigures
-from maps.selectors import LEVEL_NAMES, _children, region_name, village_figures
+from maps.selectors import LEVEL_NAMES, children_names, region_name, village_figures
 from maps.services import DISTRICT, registration_series
 from ppks.models import Category, Directorate, Registration
 from villages import codes
@@ -40,6 +40,7 @@ class Chart:
     texts: list[list[str]] = field(default_factory=list)
     svg: SafeString | str = ""
     empty: str = ""
+    detail_from: int = 0  # columns from here on break the figures down by sub-region (left out in print)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _region_figures(region_code: str, level: int) -> tuple[dict, dict[str, dict]
         names = dict(Village.objects.filter(district_id=region_code, active=True).values_list("code", "name"))
         return own, {code: children[code] for code in names if code in children}, names
     child_level = level + 1
-    names = _children(child_level, region_code)
+    names = children_names(child_level, region_code)
     queryset = RegionFigures.objects.filter(level=child_level)
     if region_code:
         queryset = queryset.filter(code__startswith=region_code + ".")
@@ -95,7 +96,7 @@ def analysis(*, user, region_code: str) -> Analysis:
     if not covers:
         return result
     own, children, names = _region_figures(region_code, level)
-    child_label = LEVEL_NAMES[level + 1].capitalize()
+    child_label = str(LEVEL_NAMES[level + 1]).capitalize()
     result.charts = [
         status_chart(own), directorate_chart(own), response_chart(own, children, names, child_label),
         category_chart(own, children, names), index_chart(own), cohort_chart(own),
@@ -228,7 +229,7 @@ def category_chart(own: dict, children: dict, names: dict) -> Chart:
     chart = Chart("kategori", _("PPKS tercatat menurut kategori"),
                   _("Kategori PPKS di wilayah ini (grafik) dan rinciannya per wilayah di bawahnya (tabel)."),
                   [_("Kategori"), _("Jumlah")] + [names[code] for code in child_codes],
-                  empty=_("Belum ada PPKS tercatat di wilayah ini."))
+                  empty=_("Belum ada PPKS tercatat di wilayah ini."), detail_from=2)
     for code in order:
         per_child = [(children.get(child, {}).get("category") or {}).get(code, 0) for child in child_codes]
         chart.rows.append([labels.get(code, code), counts[code], *per_child])

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.scoping import can_see_region, scope_of
 from dimensions.models import Band
@@ -37,8 +38,8 @@ from villages import codes
 from villages.models import District, Province, Regency, Village
 
 LEVEL_MODELS = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}
-LEVEL_NAMES = {0: "Indonesia", codes.PROVINCE: "provinsi", codes.REGENCY: "kabupaten/kota",
-               codes.DISTRICT: "kecamatan", codes.VILLAGE: "desa/kelurahan"}
+LEVEL_NAMES = {0: _lazy("Indonesia"), codes.PROVINCE: _lazy("provinsi"), codes.REGENCY: _lazy("kabupaten/kota"),
+               codes.DISTRICT: _lazy("kecamatan"), codes.VILLAGE: _lazy("desa/kelurahan")}
 NEUTRAL = "#f4f6f8"
 
 
@@ -113,7 +114,7 @@ class MapView:
 
     @property
     def unit_name(self) -> str:
-        return LEVEL_NAMES[self.unit_level]
+        return str(LEVEL_NAMES[self.unit_level])
 
 
 def region_name(code: str) -> str:
@@ -173,7 +174,8 @@ def map_url(code: str, measure_key: str) -> str:
     return "{}?{}".format(reverse("maps:map"), urlencode({"region": code, "measure": measure_key}))
 
 
-def _children(level: int, prefix: str):
+def children_names(level: int, prefix: str) -> dict[str, str]:
+    """{code: name} of the active regions of ``level`` under ``prefix`` (all of the level when empty)."""
     model = LEVEL_MODELS[level]
     queryset = model.objects.filter(active=True)
     if prefix:
@@ -215,7 +217,7 @@ def map_view(*, user, region_code: str, measure_key: str, measure_list: list[Mea
     else:
         child_level = level + 1
         figures = _figures(child_level, region_code)
-        names = _children(child_level, region_code)
+        names = children_names(child_level, region_code)
         covered = [code for code in names if scope.covers(code)]
         populations = _populations(covered) if measure.kind == "rate" else {}
         values = {code: measure.value(figures.get(code, {}), populations.get(code)) for code in covered}
@@ -240,7 +242,7 @@ def areas_view(*, user, region_code: str, unit_level: int, measure: Measure, val
     and by the PDF reports (which pass the report's own counts as ``values``).
     """
     scope = scope_of(user)
-    names = names if names is not None else _children(unit_level, region_code)
+    names = names if names is not None else children_names(unit_level, region_code)
     shapes = _shapes(unit_level, region_code, national=national)
     legend = classes_for(measure, [value for value in values.values() if value is not None])
     view = MapView(region_code=region_code, region_name=region_name(region_code),

@@ -46,9 +46,10 @@ class MapSerializer(serializers.Serializer):
 
 class ChartSerializer(serializers.Serializer):
     region = MapRegionSerializer()
+    covers = serializers.BooleanField(help_text="Wilayah di dalam wilayah kerja pemanggil (jika tidak: tanpa baris)")
     key = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
     refreshed_at = serializers.DateTimeField(allow_null=True)

@@ -2,7 +2,6 @@
 
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -70,7 +69,10 @@ class MeasureListApi(APIView):
 
 
 class ChartApi(APIView):
-    """The figures of one analysis chart of a region (the table under the chart on the page)."""
+    """The figures of one analysis chart of a region (the table under the chart on the page).
+
+    For a region above the caller's area (which they may browse) ``covers`` is false and there are no rows.
+    """
 
     @extend_schema(parameters=[REGION, OpenApiParameter("chart", str, required=True, enum=list(CHART_KEYS),
                                                         description="Grafik yang diminta")],
@@ -82,12 +84,11 @@ class ChartApi(APIView):
                 keys=", ".join(CHART_KEYS))]})
         region = _region(request, default_chart_region)
         result = analysis(user=request.user, region_code=region)
-        if not result.covers:
-            raise PermissionDenied(_("Grafik hanya tersedia untuk wilayah kerja Anda."))
-        found = next(item for item in result.charts if item.key == chart)
+        found = next((item for item in result.charts if item.key == chart), None)
         return Response({
             "region": {"code": region, "name": result.region_name, "level": result.level},
-            "key": found.key, "title": str(found.title), "description": str(found.description),
-            "columns": [str(column) for column in found.columns], "rows": found.rows,
-            "refreshed_at": result.refreshed_at,
+            "covers": result.covers, "key": chart,
+            "title": str(found.title) if found else "", "description": str(found.description) if found else "",
+            "columns": [str(column) for column in found.columns] if found else [],
+            "rows": found.rows if found else [], "refreshed_at": result.refreshed_at,
         })

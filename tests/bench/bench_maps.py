@@ -20,23 +20,13 @@ import json
 import statistics
 import time
 
+from bench_lists import users
 from common import setup_django
 
 
 def percentile(values: list[float], share: float) -> float:
     values = sorted(values)
     return values[max(int(len(values) * share) - 1, 0)]
-
-
-def users():
-    from accounts.models import User
-
-    specs = {
-        "bench-analyst": {"role": "kemensos_analyst"},
-        "bench-provinsi": {"role": "dinsos_provinsi", "region_code": "35"},
-        "bench-kabupaten": {"role": "dinsos_kabupaten", "region_code": "35.11"},
-    }
-    return {name: User.objects.update_or_create(username=name, defaults=spec)[0] for name, spec in specs.items()}
 
 
 def timed(function) -> float:

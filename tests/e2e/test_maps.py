@@ -9,12 +9,20 @@ import re
 
 import pytest
 
+from maps.services import shapes_load
 from tests.e2e.test_journeys import assert_fits_phone
-from tests.maps.conftest import map_data, shapes  # noqa: F401  (fixtures)
+from tests.maps.conftest import build_map_data
 
 expect = pytest.importorskip("playwright.sync_api", reason="paket pip playwright belum terpasang (make install)").expect
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def map_data(users):
+    """Boundaries of Jawa Timur and Jawa Tengah, registrations, an assessment and lokus villages (tests/maps)."""
+    shapes_load(only=("35", "33"))
+    return build_map_data(users)
 
 
 @pytest.fixture

@@ -54,6 +54,11 @@ def put(users, village_code: str, status: str, category: str):
 def map_data(users, shapes):
     """The registrations of ``REGISTRATIONS``, a validated baseline in Sucolor, two lokus villages and an
     overdue stage in Sucolor; the figures are then counted in full."""
+    return build_map_data(users)
+
+
+def build_map_data(users):
+    """The records behind ``map_data`` (also used by the browser journeys)."""
     for village_code, rows in REGISTRATIONS.items():
         for status, category in rows:
             put(users, village_code, status, category)

@@ -132,3 +132,18 @@ def test_response_figures_median_and_share():
     result = response_figures(figures, 14)
     assert result == {"answered": 4, "median": 10, "within": 3, "share": 60.0, "open": 3, "overdue": 1}
     assert response_figures({}, 14)["median"] is None
+
+
+def test_a_configured_tile_server_is_the_only_image_source_added(settings, rf):
+    from django.http import HttpResponse
+
+    from config.middleware import SecurityHeadersMiddleware, tile_source
+
+    assert tile_source("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+    assert tile_source("javascript:alert(1)") == ""
+    assert tile_source("") == ""
+    settings.SIDBS_MAP_TILE_URL = "https://tiles.example.go.id/{z}/{x}/{y}.png"
+    middleware = SecurityHeadersMiddleware(lambda request: HttpResponse())
+    policy = middleware(rf.get("/peta/"))["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tiles.example.go.id;" in policy
+    assert "script-src 'self';" in policy

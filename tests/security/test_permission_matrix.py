@@ -461,7 +461,7 @@ ROUTES: dict[str, Route] = {
     "maps:chart-csv": Route(PAGE, STAFF | {"analyst"}, target="chart", lists=True, shows=()),
     "api:map": Route(API, ALL, lists=True, shows=("salatiga",)),
     "api:map-measures": Route(API, ALL),
-    "api:map-chart": Route(API, STAFF | {"analyst"}, query=(("chart", "kategori"),), lists=True, shows=()),
+    "api:map-chart": Route(API, ALL, query=(("chart", "kategori"),), lists=True, shows=()),
 }
 
 # GET pages that may carry a full NIK (never for the analyst): the correction form's NIK field and the
