@@ -50,6 +50,7 @@ class Analysis:
     level: int
     covers: bool
     charts: list[Chart] = field(default_factory=list)
+    children: list[tuple[str, str]] = field(default_factory=list)  # sub-regions whose charts can be opened
     refreshed_at: datetime.datetime | None = None
 
 
@@ -96,6 +97,8 @@ def analysis(*, user, region_code: str) -> Analysis:
     if not covers:
         return result
     own, children, names = _region_figures(region_code, level)
+    if level < codes.DISTRICT:
+        result.children = sorted(names.items(), key=lambda item: item[1])
     child_label = str(LEVEL_NAMES[level + 1]).capitalize()
     result.charts = [
         status_chart(own), directorate_chart(own), response_chart(own, children, names, child_label),
@@ -287,6 +290,8 @@ def cohort_chart(figures: dict) -> Chart:
             endlines.append(endline)
     if groups:
         chart.svg = grouped_bars(groups=groups, series=[(_("Baseline"), baselines), (_("Endline"), endlines)])
+    elif cohorts:
+        chart.empty = _("Belum ada desa lokus dengan baseline dan endline tervalidasi di wilayah ini.")
     return chart
 
 

@@ -228,7 +228,7 @@ def histogram(*, bins: list[int], colours: list[str], legend: list[tuple[str, st
                 x + (slot - 4) / 2, bottom - height - 3, TEXT, format_number(count)))
     for index in range(0, len(bins) + 1, 2):
         parts.append('<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>'.format(
-            left + index * slot, bottom + 14, MUTED, format_number(index / 10, 1)))
+            left + index * slot + (4 if index == 0 else 0), bottom + 15, MUTED, format_number(index / 10, 1)))
     parts.append('<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>'.format(
         left + (WIDTH - left) / 2, bottom + 28, MUTED, escape(_("indeks ketahanan sosial"))))
     x = 8.0

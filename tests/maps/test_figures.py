@@ -127,7 +127,7 @@ def test_with_a_broker_one_task_is_scheduled_per_window(map_data, settings, monk
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_refresh_while_one_runs_returns_busy(regions):
     import threading
 
