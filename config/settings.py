@@ -226,9 +226,9 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 # Seconds between a write and the refresh of the map figures it schedules (one refresh per window).
 SIDBS_MAP_REFRESH_DELAY = env.int("SIDBS_MAP_REFRESH_DELAY", default=20)
-# A refresh re-reads registrations changed since the previous one started minus this margin, so a
-# long transaction that committed late is still counted.
-SIDBS_MAP_REFRESH_MARGIN_SECONDS = env.int("SIDBS_MAP_REFRESH_MARGIN_SECONDS", default=LONGEST_TASK_SECONDS)
+# A refresh re-reads registrations changed since the previous one started (or since the oldest
+# transaction then open, on PostgreSQL) minus this margin for clock differences between servers.
+SIDBS_MAP_REFRESH_MARGIN_SECONDS = env.int("SIDBS_MAP_REFRESH_MARGIN_SECONDS", default=120)
 # Days within which a directorate should answer a referral (the "answered within" share of the charts).
 SIDBS_REFERRAL_ANSWER_DAYS = env.int("SIDBS_REFERRAL_ANSWER_DAYS", default=14)
 # Optional background tiles for the interactive map, e.g. https://tile.example.go.id/{z}/{x}/{y}.png

@@ -57,8 +57,9 @@ class Analysis:
 def _region_figures(region_code: str, level: int) -> tuple[dict, dict[str, dict], dict[str, str]]:
     """(the region's figures, {child code: figures}, {child code: name}).
 
-    Monthly series and answer times are kept from kab/kota upwards; those of a kab/kota's
-    kecamatan and of a kecamatan's villages are counted live from that one region's registrations.
+    Monthly series and answer times are kept from kab/kota upwards; a kecamatan's series and the
+    answer times of a kab/kota's kecamatan or a kecamatan's villages are counted live from that
+    one region's registrations (by index on the village).
     """
     own = RegionFigures.objects.filter(code=region_code).values_list("figures", flat=True).first() or {}
     if level == codes.DISTRICT:
@@ -66,7 +67,8 @@ def _region_figures(region_code: str, level: int) -> tuple[dict, dict[str, dict]
         live = registration_series(Registration.objects.filter(village_id__in=villages), group=DISTRICT)
         own = {**own, **live.get(region_code, {})}
         children = village_figures(region_code)
-        per_village = registration_series(Registration.objects.filter(village_id__in=villages), group=F("village_id"))
+        per_village = registration_series(Registration.objects.filter(village_id__in=villages), group=F("village_id"),
+                                          answers_only=True)
         for code, figures in children.items():
             figures.update(per_village.get(code, {}))
         names = dict(Village.objects.filter(district_id=region_code, active=True).values_list("code", "name"))
@@ -80,7 +82,7 @@ def _region_figures(region_code: str, level: int) -> tuple[dict, dict[str, dict]
     if level == codes.REGENCY:
         villages = list(Village.objects.filter(district__regency_id=region_code).values_list("code", flat=True))
         for code, series in registration_series(Registration.objects.filter(village_id__in=villages),
-                                                group=DISTRICT).items():
+                                                group=DISTRICT, answers_only=True).items():
             children.setdefault(code, {}).update(series)
     return own, children, names
 

@@ -34,6 +34,7 @@ from maps.measures import (
 )
 from maps.models import FiguresRefresh, RegionFigures, RegionPopulation, RegionShape
 from maps.services import registration_counts
+from ppks.models import Registration
 from villages import codes
 from villages.models import District, Province, Regency, Village
 
@@ -286,8 +287,6 @@ def village_figures(district_code: str, *, today: datetime.date | None = None) -
     """{village code: figures} for the villages of one kecamatan, counted live (same keys as ``RegionFigures``)."""
     today = today or timezone.localdate()
     villages = dict(Village.objects.filter(district_id=district_code).values_list("code", "active"))
-    from ppks.models import Registration
-
     result = registration_counts(Registration.objects.filter(village_id__in=list(villages)), today=today,
                                  group=F("village_id"))
     result = {code: dict(result.get(code, {})) for code in villages}

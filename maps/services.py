@@ -17,9 +17,11 @@ of ``RegionFigures.figures``:
   bins of 0.1), ``cohorts`` {first lokus year: {"villages", "n", "baseline", "endline"}} (sums of
   the latest validated baseline and endline of villages that have both) and ``overdue`` stages.
 
-A refresh is started by every committed write to these data (``maps.signals``, a Celery task
-a few seconds later, or at once when Celery runs eagerly), every ten minutes by Celery beat, and
-in full every night (which also catches deleted registrations and the day-dependent figures).
+A refresh recounts the kecamatan with registrations changed since the previous one (see
+``_next_watermark``) and those whose village-based inputs changed. One is started by every
+committed write to these data (``maps.signals``, a Celery task a few seconds later, or at once
+when Celery runs eagerly), every ten minutes by Celery beat, and in full every night (which also
+catches deleted registrations and the day-dependent figures).
 """
 
 import datetime
@@ -35,7 +37,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear, Substr, TruncDate
 from django.utils import timezone
@@ -239,14 +241,22 @@ def registration_counts(queryset, *, today: datetime.date, group=DISTRICT) -> di
     return dict(result)
 
 
-def registration_series(queryset, *, group=REGENCY) -> dict[str, dict]:
+def registration_series(queryset, *, group=REGENCY, answers_only: bool = False) -> dict[str, dict]:
     """{group code (kab/kota by default): monthly, monthly_directorate, answer_days} of ``queryset``.
 
-    Months and days are computed by the database in the site's time zone (Asia/Jakarta).
+    Months and days are computed by the database in the site's time zone (Asia/Jakarta);
+    ``answers_only`` counts only ``answer_days`` (the answer times of sub-regions on a chart page).
     """
     result: dict[str, dict] = defaultdict(dict)
-    directorate_codes = dict(Directorate.objects.values_list("pk", "code"))
     queryset = queryset.order_by().annotate(group=group)
+    answers = definitions.referral_answers(queryset).values_list(
+        "group", TruncDate("answered_at") - TruncDate("referred_at")).annotate(n=Count("pk"))
+    for code, elapsed, count in answers:
+        days = min(max(elapsed.days, 0), ANSWER_DAYS_CAP)
+        _add(result[code], "answer_days", (str(days),), count)
+    if answers_only:
+        return dict(result)
+    directorate_codes = dict(Directorate.objects.values_list("pk", "code"))
     for field_name, key in definitions.MONTHLY_EVENTS:
         monthly = queryset.filter(**{field_name + "__isnull": False}).values_list(
             "group", ExtractYear(field_name), ExtractMonth(field_name)).annotate(n=Count("pk"))
@@ -257,11 +267,6 @@ def registration_series(queryset, *, group=REGENCY) -> dict[str, dict]:
     for code, year, month, directorate, count in by_directorate:
         _add(result[code], "monthly_directorate",
              ("{:04d}-{:02d}".format(year, month), directorate_codes.get(directorate, "")), count)
-    answers = definitions.referral_answers(queryset).values_list(
-        "group", TruncDate("answered_at") - TruncDate("referred_at")).annotate(n=Count("pk"))
-    for code, elapsed, count in answers:
-        days = min(max(elapsed.days, 0), ANSWER_DAYS_CAP)
-        _add(result[code], "answer_days", (str(days),), count)
     return dict(result)
 
 
@@ -404,13 +409,34 @@ def figures_refresh(*, full: bool = False, today: datetime.date | None = None) -
         _roll_up({row.code for row in rows}, series, started, full=recount is None)
         state.kind = FiguresRefresh.Kind.FULL if full else FiguresRefresh.Kind.CHANGES
         state.started_at, state.finished_at = started, timezone.now()
-        state.watermark = started - datetime.timedelta(seconds=settings.SIDBS_MAP_REFRESH_MARGIN_SECONDS)
+        state.watermark = _next_watermark(started)
         if full:
             state.full_at = started
         state.districts = len(rows)
         state.seconds = round(time.monotonic() - clock, 3)
         state.save()
     return RefreshResult(kind=state.kind, districts=state.districts, seconds=state.seconds)
+
+
+def _next_watermark(started: datetime.datetime) -> datetime.datetime:
+    """Where the next refresh starts looking for changed registrations.
+
+    A write committed after this refresh read the table may carry an ``updated_at`` from before
+    it started, so the mark goes back to the start of the oldest transaction still open on the
+    database (PostgreSQL; never more than the longest task, so a stuck session cannot hold it
+    back for ever) and then by ``SIDBS_MAP_REFRESH_MARGIN_SECONDS`` for clock differences between
+    application servers (``updated_at`` is their time).
+    """
+    mark = started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
+            oldest = cursor.fetchone()[0]
+        floor = started - datetime.timedelta(seconds=settings.LONGEST_TASK_SECONDS)
+        if oldest is not None and oldest < mark:
+            mark = max(oldest, floor)
+    return mark - datetime.timedelta(seconds=settings.SIDBS_MAP_REFRESH_MARGIN_SECONDS)
 
 
 def _villages_below(region_codes: set[str], level: int) -> list[str]:

@@ -47,7 +47,7 @@ def load_and_refresh() -> dict:
     first = timed(shapes_load)
     again = timed(shapes_load)
     full = figures_refresh(full=True)
-    figures_refresh()  # settle: the changes since the previous refresh
+    figures_refresh()  # settle: the changes since the previous refresh (earlier benchmarks wrote many)
     registration = Registration.objects.filter(village__code__startswith="35.11.").order_by("pk").first()
     Registration.objects.filter(pk=registration.pk).update(updated_at=timezone.now())
     one = figures_refresh()

@@ -155,3 +155,43 @@ def test_a_second_refresh_while_one_runs_returns_busy(regions):
         release.set()
         holder.join()
     assert results[0].busy
+
+
+def test_the_next_refresh_looks_back_by_the_clock_margin(map_data, settings):
+    settings.SIDBS_MAP_REFRESH_MARGIN_SECONDS = 120
+    started = datetime.datetime.now(tz=datetime.UTC)
+    assert services._next_watermark(started) <= started - datetime.timedelta(seconds=120)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_stat_activity is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transaction_still_open_holds_the_watermark_back(regions, settings):
+    """A long import that began before the refresh and commits after it is counted by the next refresh."""
+    import threading
+
+    settings.SIDBS_MAP_REFRESH_MARGIN_SECONDS = 0
+    opened, release = threading.Event(), threading.Event()
+    began = []
+
+    def long_transaction():
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT now()")
+                    began.append(cursor.fetchone()[0])
+                opened.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=long_transaction)
+    worker.start()
+    opened.wait(10)
+    try:
+        mark = services._next_watermark(datetime.datetime.now(tz=datetime.UTC))
+    finally:
+        release.set()
+        worker.join()
+    assert mark <= began[0]
