@@ -31,6 +31,7 @@ MENU = (
     MenuItem(_("Rencana Aksi"), "actionplans:list", FIELD_ROLES),
     MenuItem(_("Dasbor Program"), "actionplans:dashboard", STAFF_ROLES),
     MenuItem(_("Rujukan"), "ppks:referral-list", STAFF_ROLES | {"unit_officer"}),
+    MenuItem(_("Peta & Grafik"), "maps:map", STAFF_ROLES),
     MenuItem(_("Laporan"), "reports:list", STAFF_ROLES),
     MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
     MenuItem(_("Log Audit"), "audit:list", frozenset({"admin"})),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ppks.api.urls")),
     path("", include("dimensions.api.urls")),
     path("", include("actionplans.api.urls")),
+    path("", include("maps.api.urls")),
 ]

@@ -16,6 +16,9 @@ generator). Domains:
 
 The cache is Django's default cache: Redis database 1 when ``REDIS_URL`` is set, local memory
 otherwise (config/env.py). A cache outage only costs speed: the figure is computed directly.
+
+Figures kept in tables rather than in the cache (the map figures of ``maps``) listen to
+``aggregates_committed``, sent with the domains once the write has committed.
 """
 
 import hashlib
@@ -27,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.dispatch import Signal
 
 from accounts.scoping import scope_of
 
@@ -34,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 DOMAINS = frozenset({"ppks", "regions", "assessments", "programme"})
 KEY_PREFIX = "aggregate"
+# Sent with ``domains=`` after a transaction that called ``aggregates_changed`` has committed.
+aggregates_committed = Signal()
 
 
 def _version_key(domain: str) -> str:
@@ -58,7 +64,15 @@ def aggregates_changed(*domains: str) -> None:
     if unknown:
         raise ValueError("domain agregat tidak dikenal: {}".format(", ".join(sorted(unknown))))
     _bump(domains)
-    transaction.on_commit(lambda: _bump(domains))
+    transaction.on_commit(lambda: _committed(domains))
+
+
+def _committed(domains: tuple[str, ...]) -> None:
+    """Bump the versions again and tell ``aggregates_committed`` listeners (robustly) which domains changed."""
+    _bump(domains)
+    for _receiver, response in aggregates_committed.send_robust(sender=None, domains=domains):
+        if isinstance(response, Exception):  # a listener must not fail the write that already committed
+            logger.error("pendengar aggregates_committed gagal: %r", response)
 
 
 def _versions(domains: Iterable[str]) -> list[str]:

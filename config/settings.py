@@ -93,6 +93,7 @@ LOCAL_APPS = [
     "dimensions",
     "actionplans",
     "reports",
+    "maps",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
     "ppks-referrals-overdue": {"task": "ppks.referrals_overdue_notify", "schedule": crontab(hour=7, minute=0)},
     "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
+    # Map figures: changes every ten minutes (a safety net behind the refresh each write schedules),
+    # in full nightly (deleted rows, figures that depend on the day).
+    "maps-figures-refresh": {"task": "maps.figures_refresh", "schedule": crontab(minute="*/10")},
+    "maps-figures-refresh-full": {"task": "maps.figures_refresh", "schedule": crontab(hour=2, minute=50),
+                                  "kwargs": {"full": True}},
 }
 
 # API tokens expire this many days after they were issued (and whenever the password changes).
@@ -252,6 +258,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SI-DBS <no-reply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # One-time form tokens (config.form_guard.OneTimeFormMiddleware) are kept this many hours.
 SIDBS_FORM_TOKEN_HOURS = env.int("SIDBS_FORM_TOKEN_HOURS", default=24)
+
 # BACKUPS
 # ------------------------------------------------------------------------------
 # Where `manage.py backup` (and the beat job) writes: file:///folder or s3://KEY:SECRET@BUCKET/PREFIX?endpoint=…
@@ -266,6 +273,19 @@ if SIDBS_BACKUP_TIME != "off":
     except ValueError:
         raise ImproperlyConfigured("SIDBS_BACKUP_TIME harus JJ:MM atau off.") from None
     CELERY_BEAT_SCHEDULE["backup"] = {"task": "config.backup", "schedule": crontab(hour=_hour, minute=_minute)}
+
+# MAPS AND CHARTS
+# ------------------------------------------------------------------------------
+# Seconds between a write and the refresh of the map figures it schedules (one refresh per window).
+SIDBS_MAP_REFRESH_DELAY = env.int("SIDBS_MAP_REFRESH_DELAY", default=20)
+# A refresh re-reads registrations changed since the previous one started (or since the oldest
+# transaction then open, on PostgreSQL) minus this margin for clock differences between servers.
+SIDBS_MAP_REFRESH_MARGIN_SECONDS = env.int("SIDBS_MAP_REFRESH_MARGIN_SECONDS", default=120)
+# The charts' "answered within" share uses SIDBS_REFERRAL_ANSWER_DAYS (referrals, above).
+# Optional background tiles for the interactive map, e.g. https://tile.example.go.id/{z}/{x}/{y}.png
+# (the host is added to the Content-Security-Policy); empty: a plain background, no tile server.
+SIDBS_MAP_TILE_URL = env("SIDBS_MAP_TILE_URL", default="")
+SIDBS_MAP_TILE_ATTRIBUTION = env("SIDBS_MAP_TILE_ATTRIBUTION", default="")
 
 # PERSONAL DATA (UU 27/2022)
 # ------------------------------------------------------------------------------

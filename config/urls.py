@@ -17,6 +17,7 @@ urlpatterns = [
     path("asesmen/", include("dimensions.urls")),
     path("rencana/", include("actionplans.urls")),
     path("reports/", include("reports.urls")),
+    path("peta/", include("maps.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_router")),

@@ -29,6 +29,7 @@ from ppks.models import Directorate, ServiceUnit
 from ppks.permissions import can_verify, full_nik_allowed, role_of
 from ppks.referral_services import LetterRequest, referral_letter_create
 from reports import rendering
+from reports.maps import summary_map_pages, village_map_pages
 from reports.models import ReportJob, ReportPart
 from reports.selectors import (
     document_kop,
@@ -366,8 +367,8 @@ def report_merge(*, job_id) -> None:
         part_pdfs = [part.pdf.open("rb").read() for part in parts]
         footer = "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M"))
         classification = "RAHASIA" if job.kind == ReportJob.Kind.REFERRAL else ""
-        pdf, pages = rendering.merge_with_footer([_front_pages(job), *part_pdfs], footer_left=footer,
-                                                 classification=classification)
+        pdf, pages = rendering.merge_with_footer([_front_pages(job), *summary_map_pages(job), *part_pdfs],
+                                                 footer_left=footer, classification=classification)
         job.pdf.save("{}.pdf".format(job.pk), ContentFile(pdf), save=False)
         job.sha256 = hashlib.sha256(pdf).hexdigest()
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE
@@ -399,7 +400,7 @@ def _village_profile_render(job: ReportJob) -> None:
         "qr": rendering.qr_data_uri(verify_url(job)), "verify_url": verify_url(job), "document_id": job.pk,
     })
     footer = "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M"))
-    merged, pages = rendering.merge_with_footer([pdf], footer_left=footer)
+    merged, pages = rendering.merge_with_footer([pdf, *village_map_pages(job)], footer_left=footer)
     job.pdf.save("{}.pdf".format(job.pk), ContentFile(merged), save=False)
     job.sha256 = hashlib.sha256(merged).hexdigest()
     job.page_count, job.progress, job.state, job.finished_at = pages, 100, ReportJob.State.DONE, timezone.now()

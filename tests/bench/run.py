@@ -47,6 +47,33 @@ def ensure_registrations(count: int) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def map_rows(figures: dict, registrations: int) -> list[tuple]:
+    """Table rows of bench_maps.py: loading, refreshing, map pages (ratio to the list page), the report map page."""
+    data, report = figures["data"], figures["report"]
+    rows = [
+        ("Batas wilayah bawaan dimuat ({} wilayah), pertama / diulang".format(thousands(data["regions"])),
+         "{:.1f} s / {:.2f} s".format(data["load_first"], data["load_again"]), "beberapa detik",
+         data["load_first"] < 5),
+        ("Angka peta dihitung penuh ({} kecamatan, {} registrasi)".format(
+            thousands(data["refresh_full_districts"]), thousands(data["registrations"])),
+         "{:.1f} s".format(data["refresh_full"]), "", True),
+        ("Angka peta setelah 1 registrasi berubah ({} kecamatan dihitung ulang)".format(
+            data["refresh_one_districts"]), "{:.2f} s".format(data["refresh_one"]), "", True),
+    ]
+    pages = {(row["label"], row["cold"]): row for row in figures["pages"]}
+    baseline = {cold: pages[("daftar PPKS nasional (pembanding)", cold)]["p95"] for cold in (False, True)}
+    for (label, cold), row in pages.items():
+        target = "p95 < 300 ms" if not label.startswith("daftar") else "(pembanding)"
+        rows.append(("{}, {} ({} registrasi)".format(label, "tanpa cache" if cold else "cache", thousands(
+            registrations)), "p50 {:.0f} ms · p95 {:.0f} ms · {:.1f}× daftar".format(
+            row["p50"], row["p95"], row["p95"] / baseline[cold]), target, row["p95"] < 300))
+    rows.append(("Halaman peta laporan nasional (514 kab/kota, 38 batas provinsi)",
+                 "+{:.2f} s (surat {:.2f} s → {:.2f} s; halaman peta {:.2f} s, maks {:.2f} s)".format(
+                     report["added"], report["without"], report["with"], report["map_page"],
+                     report["map_page_max"]), "< 2 s", report["added"] < 2))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 import rows and 2,000 report rows")
@@ -77,6 +104,7 @@ def main() -> None:
         table.append(("{} ({} registrasi)".format(row["label"], thousands(list_rows)),
                       "p50 {:.0f} ms · p95 {:.0f} ms".format(row["p50"], row["p95"]), "p95 < {} ms".format(target),
                       row["p95"] < target))
+    table.extend(map_rows(run_json(str(BENCH_DIR / "bench_maps.py"), "--json"), list_rows))
     reports = run_json(str(BENCH_DIR / "bench_reports.py"), "--rows", str(report_rows), "--json")
     for label, key in (("1 proses", "single"), ("2 worker", "workers")):
         figures = reports[key]

@@ -50,6 +50,7 @@ from actionplans import services as plan_services
 from actionplans.models import ProgrammeStage
 from dimensions import services as assessment_services
 from dimensions.models import Instrument
+from maps.services import figures_refresh, shapes_load
 from ppks import imports as ppks_imports
 from ppks import referral_services
 from ppks import services as ppks_services
@@ -164,6 +165,7 @@ def _import_upload(owner: str) -> SimpleUploadedFile:
 
 def build_world() -> World:
     regions_import(lines=REGION_LINES)
+    shapes_load(only=("35", "33"))  # region boundaries, so the maps draw (and must hide) the other regions
     users = make_role_users()
     # The unit officer works at one Dayasos unit that receives only Sucolor's letter (and needs the NIK).
     dayasos = Directorate.objects.get(code="dayasos")
@@ -244,6 +246,7 @@ def build_world() -> World:
             *(assessment.get_absolute_url() for assessment in (baseline, draft)),
             plan.get_absolute_url(),
         ]
+    figures_refresh(full=True)
     import_jobs = {owner: ppks_services.registration_import_create(actor=users[owner], upload=_import_upload(owner))
                    for owner in IMPORTERS}
     for user in users.values():
@@ -353,8 +356,9 @@ TARGETS = {
     "notification": notification_target,
     "category": fixed(code="FM"),
     "reset-link": fixed(uidb64="MQ", token="bukan-token"),
+    "chart": fixed(chart="kategori"),
 }
-SCOPED_TARGETS = frozenset(name for name in TARGETS if name not in {"category", "reset-link"})
+SCOPED_TARGETS = frozenset(name for name in TARGETS if name not in {"category", "reset-link", "chart"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,6 +516,14 @@ ROUTES: dict[str, Route] = {
     "reports:download": Route(PAGE, REPORTING - {"analyst"}, target="job"),  # analysts get the masked copy
     "reports:masked-copy": Route(PAGE, REPORTING, "post", "job"),
     "reports:verify": Route(PUBLIC, PUBLIC_ACCESS, target="public-job"),
+    # Maps and charts (each user starts at their own area; figures only inside it, other regions unnamed).
+    "maps:map": Route(PAGE, ALL, lists=True, shows=("salatiga",)),
+    "maps:map-csv": Route(PAGE, ALL, lists=True, shows=("salatiga",)),
+    "maps:charts": Route(PAGE, ALL, lists=True, shows=()),
+    "maps:chart-csv": Route(PAGE, STAFF | {"analyst"}, target="chart", lists=True, shows=()),
+    "api:map": Route(API, ALL, lists=True, shows=("salatiga",)),
+    "api:map-measures": Route(API, ALL),
+    "api:map-chart": Route(API, ALL, query=(("chart", "kategori"),), lists=True, shows=()),
 }
 
 # GET pages that may carry a full NIK (never for the analyst): the correction form's NIK field and the

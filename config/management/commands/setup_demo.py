@@ -7,6 +7,7 @@ listens, so it is the last thing on the screen. Add a set-up step to ``STEPS``.
 """
 
 import io
+import logging
 import time
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ class Step:
     label: str
     skip: object = None
     summary: object = None
+    options: tuple = ()  # keyword options for the command, as (name, value) pairs
 
 
 def pending_migrations() -> int:
@@ -57,6 +59,7 @@ STEPS = (
     Step("seed_demo_assessments", "Asesmen demo"),
     Step("seed_demo_plans", "Rencana aksi demo"),
     Step("seed_demo_letters", "Surat rujukan demo dan jawaban unit"),
+    Step("load_map_data", "Batas wilayah dan angka peta", options=(("refresh_figures", True),)),
 )
 
 
@@ -72,6 +75,8 @@ class Command(BaseCommand):
         except OperationalError as error:
             raise CommandError("Basis data tidak dapat dibuka ({}). Periksa DATABASE_URL; basis data PostgreSQL "
                                "harus sudah ada (createdb NAMA).".format(str(error).strip().splitlines()[-1])) from None
+        for noisy in ("celery", "kombu"):  # eager tasks of the seeds log their runs; the progress lines say enough
+            logging.getLogger(noisy).setLevel(logging.WARNING if noisy == "celery" else logging.ERROR)
         database = connection.settings_dict
         self.stdout.write("Menyiapkan basis data {} ({}) ...".format(
             connection.vendor, database["NAME"] if connection.vendor == "sqlite" else database.get("HOST") or "lokal"))
@@ -90,7 +95,7 @@ class Command(BaseCommand):
         before = pending_migrations() if step.command == "migrate" else None
         output, errors = io.StringIO(), io.StringIO()
         try:
-            call_command(step.command, stdout=output, stderr=errors, no_color=True,
+            call_command(step.command, stdout=output, stderr=errors, no_color=True, **dict(step.options),
                          **({"interactive": False} if step.command == "migrate" else {}))
         except Exception:
             self.stdout.write(self.style.ERROR(" gagal"))

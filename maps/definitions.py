@@ -1,0 +1,92 @@
+"""What the map figures count: each definition lives in one function, so it can be repointed in one place.
+
+These are unscoped reads over the whole country (the figures are kept per region for
+everyone; ``maps.selectors`` decides what a user may see). Each returns a queryset or plain
+values and is used by both the refresh of the stored figures and the live village points.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from actionplans.models import ProgrammeStage
+from dimensions.models import Assessment
+from ppks.models import Referral, Registration
+from villages.models import LokusYear
+
+Status = Registration.Status
+
+# Registrations that count as PPKS on record: submitted onwards, not rejected (drafts are not yet filed).
+RECORDED_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.REFERRED, Status.SERVED, Status.CLOSED)
+# The workflow moments drawn month by month: (timestamp field, key).
+MONTHLY_EVENTS = (("submitted_at", "submitted"), ("verified_at", "verified"), ("referred_at", "referred"),
+                  ("served_at", "served"))
+
+
+def recorded_registrations(queryset: QuerySet | None = None) -> QuerySet:
+    """Registrations counted as PPKS on record (category, directorate and per-1,000 measures)."""
+    queryset = Registration.objects.all() if queryset is None else queryset
+    return queryset.filter(status__in=RECORDED_STATUSES)
+
+
+def waiting_for_verification(queryset: QuerySet) -> QuerySet:
+    """Submitted to Dinas Sosial and not yet verified or rejected."""
+    return queryset.filter(status=Status.SUBMITTED)
+
+
+def verified_not_referred(queryset: QuerySet) -> QuerySet:
+    """Verified by Dinas Sosial and not yet referred to a directorate."""
+    return queryset.filter(status=Status.VERIFIED)
+
+
+def referred_without_answer(queryset: QuerySet) -> QuerySet:
+    """Registrations with a referral that its unit has not answered yet (``Referral.State.SENT``)."""
+    waiting = Referral.objects.filter(registration=OuterRef("pk"), state=Referral.State.SENT)
+    return queryset.filter(Exists(waiting))
+
+
+def referral_answers(queryset: QuerySet) -> QuerySet:
+    """Registrations whose referral was answered (accepted, declined, forwarded, served or closed by the unit),
+    annotated with ``answered_at``: the unit's first answer."""
+    first_answer = Referral.objects.filter(registration=OuterRef("pk"), answered_at__isnull=False).order_by(
+        "answered_at").values("answered_at")[:1]
+    return queryset.filter(referred_at__isnull=False).annotate(answered_at=Subquery(first_answer)).filter(
+        answered_at__isnull=False)
+
+
+def villages_in_programme() -> QuerySet:
+    """Codes of villages in the DBS programme: those with at least one lokus year."""
+    return LokusYear.objects.order_by().values_list("village_id", flat=True).distinct()
+
+
+def village_cohorts() -> dict[str, int]:
+    """{village code: cohort}, a village's cohort being the first year it was a programme lokus."""
+    cohorts: dict[str, int] = {}
+    for village, year in LokusYear.objects.values_list("village_id", "year"):
+        cohorts[village] = min(year, cohorts.get(village, year))
+    return cohorts
+
+
+def overdue_stages(today: datetime.date) -> QuerySet:
+    """Programme stages past their planned end and not finished (late stages that are still open)."""
+    return ProgrammeStage.objects.filter(planned_end__lt=today, actual_end__isnull=True)
+
+
+def validated_assessments() -> QuerySet:
+    """Validated, scored assessments: the resilience index of a village is its latest one."""
+    return Assessment.objects.filter(status=Assessment.Status.VALIDATED, overall_index__isnull=False)
+
+
+def latest_by_village(rows) -> dict[str, dict]:
+    """From rows of (village, phase, year, validated_at, pk, index, band), the latest per village.
+
+    "Latest" orders by year, then validation time, then id, as the vulnerability mapping does
+    (``dimensions.selectors.latest_validated``).
+    """
+    latest: dict[str, tuple] = {}
+    for row in rows:
+        village, _phase, year, validated_at, pk, index, band = row
+        key = (year, validated_at, pk)
+        if village not in latest or key > latest[village][0]:
+            latest[village] = (key, {"index": float(index), "band": band})
+    return {village: value for village, (_key, value) in latest.items()}
