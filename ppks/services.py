@@ -299,6 +299,7 @@ def registration_update(*, registration: Registration, actor, data: dict) -> Reg
     """Correct a draft or rejected registration (category, needs, assessment date); audited by field."""
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah registrasi."))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)  # decide on it as it is now
     _require_in_scope(actor, registration.village)
     if Person.objects.filter(pk=registration.person_id, anonymised_at__isnull=False).exists():
         raise ValidationError(_("Data orang ini sudah dianonimkan; registrasinya tidak dapat diubah."))
@@ -324,6 +325,7 @@ def registration_update(*, registration: Registration, actor, data: dict) -> Reg
 @transaction.atomic
 def registration_delete(*, registration: Registration, actor) -> None:
     """Delete a draft that was never submitted (a mistaken entry); anything later stays for the record."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
     _require_in_scope(actor, registration.village)
     if registration.status != Registration.Status.DRAFT or registration.submitted_at is not None:
         raise ValidationError(_("Hanya draf yang belum pernah diajukan yang dapat dihapus."))
@@ -391,7 +393,10 @@ def registration_transition(*, registration: Registration, action: str, actor, n
 
 @transaction.atomic
 def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandidate:
-    """Staff decide a candidate pair is two different people."""
+    """Staff decide a candidate pair is two different people (only a pair still open: not merged meanwhile)."""
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(_("Pasangan ini sudah ditinjau sebelumnya."))
     candidate.status = DuplicateCandidate.Status.DISMISSED
     candidate.resolved_by = actor
     candidate.resolved_at = timezone.now()
@@ -414,6 +419,11 @@ def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
     """
     if kept.pk == merged.pk:
         raise ValidationError(_("Tidak dapat menggabungkan data dengan dirinya sendiri."))
+    # Lock both rows (in one fixed order, so two merges never deadlock) and decide on them as they are
+    # now: the caller's copies may predate an anonymisation, another merge or a correction.
+    locked = {person.pk: person for person in
+              Person.objects.select_for_update().filter(pk__in=[kept.pk, merged.pk]).order_by("pk")}
+    kept, merged = locked[kept.pk], locked[merged.pk]
     for person in (kept, merged):
         _require_in_scope(actor, person.village)
         if person.merged_into_id:
@@ -436,11 +446,14 @@ def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
     merged.nik = None
     merged.nik_status = Person.NikStatus.UNKNOWN
     merged.merged_into = kept
-    merged.save()
+    merged.save(update_fields=["nik", "nik_status", "merged_into", "updated_at"])
+    before = {field.attname: getattr(kept, field.attname) for field in Person._meta.concrete_fields}
     for name, value in filled.items():
         setattr(kept, name, value)
     _clean_person(kept)
-    kept.save()
+    changed = [name for name, value in before.items() if getattr(kept, name) != value]
+    if changed:
+        kept.save(update_fields=[*changed, "updated_at"])
     open_categories = set(
         kept.registrations.exclude(status__in=["rejected", "closed"]).values_list("category_id", flat=True)
     )

@@ -576,3 +576,41 @@ def test_no_free_text_about_the_person_stays_in_the_audit_after_anonymisation(us
     assert "Siti" not in trail
     assert "081298765432" not in trail
     assert "Surabaya" not in trail
+
+
+def test_a_merge_decided_on_stale_copies_cannot_undo_an_anonymisation(users):
+    """Issue 15, item 1: the merge re-reads both people under a lock; an anonymised one is refused."""
+    from django.core.exceptions import ValidationError
+
+    from ppks import privacy as privacy_services
+    from ppks import services as ppks_services
+    from ppks.models import Person
+    from tests.ppks.factories import person_data
+
+    kept = ppks_services.person_create(actor=users["regency"], data=person_data(nik=None, nik_status="belum_punya"))
+    gone = ppks_services.person_create(actor=users["regency"], data=person_data(
+        nik="3511011006800001", name="Budi Santoso", sex="L", birth_date=None, kk_number="3511012005150003"))
+    stale_kept, stale_gone = Person.objects.get(pk=kept.pk), Person.objects.get(pk=gone.pk)  # loaded before
+    privacy_services.person_anonymise(person=gone, actor=users["regency"], reason="Permintaan subjek")
+    with pytest.raises(ValidationError) as error:
+        ppks_services.persons_merge(kept=stale_kept, merged=stale_gone, actor=users["regency"])
+    assert "sudah dianonimkan" in error.value.messages[0]
+    kept.refresh_from_db()
+    assert (kept.nik, kept.kk_number) == (None, "3511010101200001")  # nothing of Budi came back
+
+
+def test_a_merge_keeps_a_correction_made_after_its_caller_loaded_the_person(users):
+    """A merge saves only what it changes on the kept person: a concurrent correction is not overwritten."""
+    from ppks import services as ppks_services
+    from ppks.models import Person
+    from tests.ppks.factories import person_data
+
+    kept = ppks_services.person_create(actor=users["regency"], data=person_data(phone=""))
+    other = ppks_services.person_create(actor=users["regency"], data=person_data(
+        nik="3511011006800001", name="Siti Aminah", kk_number="", phone="081234567890"))
+    stale_kept = Person.objects.get(pk=kept.pk)
+    ppks_services.person_update(person=kept, actor=users["regency"], data={"dusun": "Karanganyar"},
+                                reason="Pindah dusun")
+    ppks_services.persons_merge(kept=stale_kept, merged=other, actor=users["regency"])
+    kept.refresh_from_db()
+    assert (kept.dusun, kept.phone) == ("Karanganyar", "081234567890")
