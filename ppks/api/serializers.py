@@ -23,10 +23,12 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    """A person; the NIK is written in full but always read back masked."""
+    """A person; NIK and No. KK are written in full but always read back masked (the NIK rule, "page")."""
 
     nik = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=16, write_only=True)
     nik_masked = serializers.SerializerMethodField()
+    kk_number = serializers.CharField(required=False, allow_blank=True, max_length=16, write_only=True)
+    kk_number_masked = serializers.SerializerMethodField()
     village = VillageCodeField()
     correction_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=500, write_only=True,
@@ -36,7 +38,7 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "nik", "nik_masked", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex",
+            "id", "nik", "nik_masked", "nik_status", "kk_number", "kk_number_masked", "name", "birth_place", "birth_date", "sex",
             "village", "dusun", "rt", "rw", "street_address", "phone", "disability", "dtsen_decile",
             "dtsen_decile_as_of", "merged_into", "anonymised_at", "created_at", "updated_at", "correction_reason",
         ]
@@ -44,6 +46,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_nik_masked(self, obj) -> str:
         return mask_nik(obj.nik)
+
+    def get_kk_number_masked(self, obj) -> str:
+        return mask_nik(obj.kk_number)
 
     def validate(self, attrs):
         if self.partial and "nik" not in attrs:
