@@ -143,7 +143,9 @@ def default_region(user) -> str:
         return ""
     if scope.region_code:
         return codes.parent_code(scope.region_code) or ""
-    return sorted(scope.village_codes)[0][:8]
+    if scope.village_codes:
+        return sorted(scope.village_codes)[0][:8]
+    return ""  # a unit officer has no region: the map of Indonesia, every region grey
 
 
 def default_chart_region(user) -> str:
