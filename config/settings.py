@@ -230,11 +230,16 @@ SIDBS_AGGREGATE_CACHE_SECONDS = env.int("SIDBS_AGGREGATE_CACHE_SECONDS", default
 LONGEST_TASK_SECONDS = 30 * 60
 # Rows per part of a large report; parts render in parallel on the pdf queue, then merge.
 REPORT_PART_ROWS = env.int("SIDBS_REPORT_PART_ROWS", default=1500)
+# A report or import job without progress for this long is run again by the watchdog (beat, every 5 minutes),
+# and its requester may retry it; after SIDBS_JOB_MAX_ATTEMPTS runs it is marked failed.
+SIDBS_REPORT_STALL_MINUTES = env.int("SIDBS_REPORT_STALL_MINUTES", default=20)
+SIDBS_JOB_MAX_ATTEMPTS = env.int("SIDBS_JOB_MAX_ATTEMPTS", default=5)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
 CELERY_BEAT_SCHEDULE = {
     "ppks-apply-retention": {"task": "ppks.apply_retention", "schedule": crontab(hour=2, minute=30)},
     "ppks-referrals-overdue": {"task": "ppks.referrals_overdue_notify", "schedule": crontab(hour=7, minute=0)},
+    "jobs-watchdog": {"task": "reports.jobs_watchdog", "schedule": crontab(minute="*/5")},
     "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
     # Map figures: changes every ten minutes (a safety net behind the refresh each write schedules),
     # in full nightly (deleted rows, figures that depend on the day).

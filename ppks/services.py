@@ -9,6 +9,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -566,3 +567,40 @@ def import_upload_discard(job_pk: int) -> None:
         return
     job.file.delete(save=False)
     ImportJob.objects.filter(pk=job_pk).update(file="")
+
+
+def imports_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Run again the import jobs that stalled (a worker lost mid-file, a task lost with Redis).
+
+    An import is all-or-nothing in one transaction, so a run that died left nothing behind and the
+    job can simply be queued again. Without its uploaded file, or after SIDBS_JOB_MAX_ATTEMPTS watchdog
+    runs, it is marked failed with a message that says what to do.
+    """
+    from ppks.models import ImportJob
+    from ppks.tasks import registrations_import_task
+
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES)
+    stalled = ImportJob.objects.filter(
+        Q(state=ImportJob.State.QUEUED, created_at__lt=limit) | Q(state=ImportJob.State.RUNNING, started_at__lt=limit)
+    ).values_list("pk", flat=True)
+    outcome = {"requeued": 0, "failed": 0}
+    for job_pk in list(stalled):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_pk).first()
+            if job is None or job.is_finished:
+                continue
+            runs = int(job.timings.get("watchdog_runs", 0))
+            if not job.file or runs >= settings.SIDBS_JOB_MAX_ATTEMPTS:
+                job.state, job.finished_at = ImportJob.State.FAILED, now
+                job.message = _("Impor berhenti tanpa selesai dan tidak dapat dilanjutkan; unggah ulang berkasnya.")
+                job.save(update_fields=["state", "finished_at", "message"])
+                outcome["failed"] += 1
+                continue
+            job.state, job.started_at, job.timings = ImportJob.State.QUEUED, None, {**job.timings,
+                                                                                    "watchdog_runs": runs + 1}
+            job.save(update_fields=["state", "started_at", "timings"])
+            transaction.on_commit(lambda pk=job.pk: registrations_import_task.delay(pk))
+            audit_record(actor=None, action="ppks.import_watchdog_requeue", obj=job, detail={"runs": runs + 1})
+            outcome["requeued"] += 1
+    return outcome

@@ -1,10 +1,12 @@
 """Report jobs rendered by Celery workers and their parts (the referral letters they render live in ppks)."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,6 +55,10 @@ class ReportJob(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True, db_index=True)
+    touched_at = models.DateTimeField(
+        _("tanda hidup terakhir"), default=timezone.now, db_index=True,
+        help_text=_("Waktu terakhir pekerjaan ini maju; tanpa kemajuan terlalu lama, pengawas menjalankannya lagi."),
+    )
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
@@ -66,6 +72,12 @@ class ReportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running without any progress for SIDBS_REPORT_STALL_MINUTES (a lost worker, a lost chord)."""
+        return self.state in {self.State.QUEUED, self.State.RUNNING} and self.touched_at < timezone.now() - \
+            datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES)
 
     @property
     def duration_seconds(self) -> float | None:

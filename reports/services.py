@@ -176,21 +176,55 @@ def _enqueue(job: ReportJob) -> None:
 
 @transaction.atomic
 def report_retry(*, job: ReportJob, actor) -> ReportJob:
-    """Queue a failed job again, keeping its parameters; parts already rendered are reused."""
+    """Queue again a job that failed, or that stalled (no progress for SIDBS_REPORT_STALL_MINUTES); parts
+    already rendered are reused."""
     job = ReportJob.objects.select_for_update().get(pk=job.pk)
-    if job.state != ReportJob.State.FAILED:
-        raise ValidationError(_("Hanya laporan yang gagal yang dapat diulang."))
-    if not job.retryable:
+    if job.state != ReportJob.State.FAILED and not job.is_stalled:
+        raise ValidationError(_("Hanya laporan yang gagal atau macet yang dapat diulang."))
+    if job.state == ReportJob.State.FAILED and not job.retryable:
         raise ValidationError(_("Laporan ini tidak akan berhasil bila diulang; buat permintaan baru."))
-    job.state, job.error, job.progress = ReportJob.State.QUEUED, "", 0
-    job.save(update_fields=["state", "error", "progress"])
+    _requeue(job)
     audit_record(actor=actor, action="reports.retry", obj=job)
-    _enqueue(job)
     return job
 
 
+def _requeue(job: ReportJob) -> None:
+    """Back to the queue from what the database says is done (files, parts); the tasks skip finished work."""
+    job.state, job.error, job.touched_at = ReportJob.State.QUEUED, "", timezone.now()
+    job.save(update_fields=["state", "error", "touched_at"])
+    _enqueue(job)
+
+
+def reports_watchdog(*, now=None) -> dict[str, int]:
+    """Run again every report job that stalled (a worker lost, a chord lost with Redis, a failure the worker
+    could not record); after SIDBS_JOB_MAX_ATTEMPTS runs, mark it failed with a message that says so."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES)
+    outcome = {"requeued": 0, "failed": 0}
+    stalled = ReportJob.objects.filter(state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING],
+                                       touched_at__lt=limit).values_list("pk", flat=True)
+    for job_id in list(stalled):
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id,
+                                                                               touched_at__lt=limit).first()
+            if job is None or job.state not in {ReportJob.State.QUEUED, ReportJob.State.RUNNING}:
+                continue  # finished or picked up meanwhile, or locked by a worker at this moment
+            if job.attempts >= settings.SIDBS_JOB_MAX_ATTEMPTS:
+                job.state, job.retryable, job.finished_at = ReportJob.State.FAILED, True, now
+                job.error = _("Laporan berhenti berulang kali tanpa selesai ({count} percobaan). Coba ulangi nanti; "
+                              "bila tetap gagal, hubungi administrator.").format(count=job.attempts)
+                job.save(update_fields=["state", "retryable", "finished_at", "error"])
+                outcome["failed"] += 1
+                continue
+            _requeue(job)
+            audit_record(actor=None, action="reports.watchdog_requeue", obj=job,
+                         detail={"attempts": job.attempts, "progress": job.progress})
+            outcome["requeued"] += 1
+    return outcome
+
+
 def _progress(job_id, value: int) -> None:
-    ReportJob.objects.filter(pk=job_id).update(progress=value)
+    ReportJob.objects.filter(pk=job_id).update(progress=value, touched_at=timezone.now())
 
 
 def _plan_parts(rows: list[dict]) -> list[tuple[list[str], int, int]]:
@@ -220,8 +254,8 @@ def report_generate(*, job_id) -> str:
         if job.state == ReportJob.State.DONE:
             return "done"
         job.state, job.started_at, job.error = ReportJob.State.RUNNING, job.started_at or timezone.now(), ""
-        job.attempts = F("attempts") + 1
-        job.save(update_fields=["state", "started_at", "error", "attempts"])
+        job.attempts, job.touched_at = F("attempts") + 1, timezone.now()
+        job.save(update_fields=["state", "started_at", "error", "attempts", "touched_at"])
         if job.kind == ReportJob.Kind.VILLAGE_PROFILE:
             job.refresh_from_db()
             _village_profile_render(job)

@@ -74,3 +74,12 @@ def report_merge(self, job_id: str) -> str:
     with official_language():
         merge(job_id=job_id)
     return job_id
+
+
+@shared_task(name="reports.jobs_watchdog")
+def jobs_watchdog() -> dict:
+    """Every few minutes (beat): run again the report and import jobs that stopped making progress."""
+    from ppks.services import imports_watchdog
+    from reports.services import reports_watchdog
+
+    return {"reports": reports_watchdog(), "imports": imports_watchdog()}

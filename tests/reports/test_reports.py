@@ -304,3 +304,72 @@ def test_merge_keeps_the_parts_until_it_commits(users, verified, settings, djang
         part.refresh_from_db()
         assert not part.pdf
         assert not part.pdf.storage.exists(name)
+
+
+# Jobs that always finish (issue 15, item 10) ----------------------------------------------------------------------
+
+
+def test_the_watchdog_runs_stalled_jobs_again_from_what_is_done(client, users, verified, settings,
+                                                               django_capture_on_commit_callbacks):
+    """A job whose chord was lost (parts done, merge never ran) is merged by the watchdog; the user may retry too."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ppks.models import Directorate
+
+    settings.REPORT_PART_ROWS = 2
+    job = services.referral_send(actor=users["regency"], region_code="35.11",
+                                 directorate=Directorate.objects.get(code="dayasos"),
+                                 registration_ids=[registration.pk for registration in verified[:4]])
+    assert services.report_generate(job_id=job.pk) == "parts"
+    for part in job.parts.all():
+        services.report_render_part(part_id=part.pk)  # ...and then Redis lost the chord: no merge
+    job.refresh_from_db()
+    assert (job.state, job.is_stalled) == ("running", False)
+    client.force_login(users["regency"])
+    assert client.post(reverse("reports:retry", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.state == "running"  # too early: not stalled yet, retry refused
+    later = timezone.now() + datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reports_watchdog(now=later) == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    assert AuditEvent.objects.filter(action="reports.watchdog_requeue").count() == 1
+
+
+def test_a_job_that_keeps_stopping_is_failed_with_a_message(users, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    job = ReportJob.objects.create(kind=ReportJob.Kind.REFERRAL_SUMMARY, region_code="35.11",
+                                   requested_by=users["regency"], parameters={"directorate": "dayasos"},
+                                   state=ReportJob.State.RUNNING, attempts=settings.SIDBS_JOB_MAX_ATTEMPTS)
+    later = timezone.now() + datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES + 1)
+    assert services.reports_watchdog(now=later) == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert (job.state, job.retryable) == ("failed", True)
+    assert "berhenti berulang kali" in job.error
+
+
+def test_the_watchdog_queues_a_stalled_import_again(users, settings, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from ppks import services as ppks_services
+    from ppks.models import ImportJob
+
+    job = ImportJob(original_name="macet.csv", sha256="0" * 64, size=10, format="csv",
+                    requested_by=users["regency"], state=ImportJob.State.RUNNING, started_at=timezone.now())
+    job.file.save("macet.csv", ContentFile(b"nama\n"), save=False)
+    job.save()
+    later = timezone.now() + datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ppks_services.imports_watchdog(now=later) == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.is_finished  # run again to its end (this file fails with line errors, not half-way)
+    assert AuditEvent.objects.get(action="ppks.import_watchdog_requeue").detail == {"runs": 1}
