@@ -40,7 +40,8 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = [
             "id", "nik", "nik_masked", "nik_status", "kk_number", "kk_number_masked", "name", "birth_place",
             "birth_date", "sex", "village", "dusun", "rt", "rw", "street_address", "phone", "disability",
-            "dtsen_decile", "dtsen_decile_as_of", "merged_into", "anonymised_at", "created_at", "updated_at", "correction_reason",
+            "dtsen_decile", "dtsen_decile_as_of", "merged_into", "anonymised_at", "created_at", "updated_at",
+            "correction_reason",
         ]
         read_only_fields = ["merged_into", "anonymised_at", "created_at", "updated_at"]
 
