@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.scoping import visible_to
+from config.locks import lock_for_transaction
 from ppks import referral_services, services
 from ppks.api.serializers import (
     CategorySerializer,
@@ -108,6 +109,8 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def create(self, request):
         client_uuid = self._idempotency_key(request)
         if client_uuid is not None:
+            # Copies of this request sent at the same moment wait here for the first, then replay its result.
+            lock_for_transaction("registration-create:{}".format(client_uuid))
             replay = registration_base(request.user).filter(client_uuid=client_uuid, created_by=request.user).first()
             if replay is not None:
                 return Response(RegistrationDetailSerializer(replay).data, status=status.HTTP_200_OK)
