@@ -34,14 +34,7 @@ from accounts.models import Notification, Office
 from accounts.selectors import audit_event_list, audit_page
 from accounts.services import audit_record
 from config.ratelimit import rate_limited
-
-
-def _safe_next(request, default: str = "") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return default or reverse("dashboard")
+from config.redirects import safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -83,7 +76,7 @@ def _count_failure(request, step: str):
 @require_http_methods(["GET", "POST"])
 def mfa_verify_view(request):
     """The second sign-in step: a code from the authenticator app or a backup code."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if not mfa.session_needs_code(request):
         return redirect(next_url)
     if AxesProxyHandler.is_locked(request, {"username": request.user.get_username()}):

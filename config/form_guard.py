@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from config.redirects import safe_referer
+
 FIELD = "form_token"
 
 register = template.Library()
@@ -76,7 +78,7 @@ class OneTimeFormMiddleware:
             return render(request, "errors/message.html", {
                 "title": _("Formulir sudah dikirim"),
                 "message": _("Formulir ini sudah pernah dikirim. Muat ulang halaman lalu coba lagi."),
-                "back_url": request.META.get("HTTP_REFERER", ""),
+                "back_url": safe_referer(request),
             }, status=409)
         messages.info(request, _("Formulir ini sudah dikirim sebelumnya; berikut hasil pengiriman pertama."))
         return redirect(previous.redirect_url)

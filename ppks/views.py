@@ -25,6 +25,7 @@ from accounts.services import audit_record
 from config.files import stored_attachment
 from config.forms import apply_service_errors
 from config.ratelimit import rate_limited
+from config.redirects import safe_next
 from ppks import exports, imports, privacy, referral_services, services
 from ppks.filters import looks_like_nik
 from ppks.forms import (
@@ -265,7 +266,7 @@ def registration_transition_view(request, pk: int, action: str):
     else:
         messages.success(request, _("Status registrasi diperbarui: {action}.").format(
             action=TRANSITIONS[action].label))
-    return redirect(request.POST.get("next") or registration.get_absolute_url())
+    return redirect(safe_next(request, registration.get_absolute_url()))
 
 
 @login_required
