@@ -46,6 +46,8 @@ class SecurityHeadersMiddleware:
     Scripts come only from our own static files (no inline handlers, no CDN); inline style
     attributes are allowed for progress bars. Camera, microphone and location are not used.
     Images may also come from the map tile server when ``SIDBS_MAP_TILE_URL`` names one.
+    API answers carry people and are not kept by browsers or proxies (``Cache-Control: no-store``)
+    unless the view chose a policy itself (the map's aggregated figures).
     """
 
     def __init__(self, get_response):
@@ -60,4 +62,6 @@ class SecurityHeadersMiddleware:
         policy = self.docs_policy if request.path.startswith("/api/docs") else self.policy
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

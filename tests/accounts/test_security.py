@@ -34,3 +34,13 @@ def test_session_cookie_is_http_only_and_expires(client, users, settings):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def test_api_answers_are_not_kept_by_browsers_or_proxies(api_client, users):
+    """Issue 15, item 12: people's data in API JSON is never cached; the map's aggregated figures keep their own policy."""
+    api_client.force_authenticate(users["regency"])
+    assert api_client.get("/api/v1/registrations/")["Cache-Control"] == "no-store"
+    assert api_client.get("/api/v1/persons/")["Cache-Control"] == "no-store"
+    refused = api_client.get("/api/v1/registrations/999999/")
+    assert refused.status_code == 404
+    assert refused["Cache-Control"] == "no-store"
