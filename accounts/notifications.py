@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Notification, User
+from config.outage import enqueue_on_commit
 
 TEXTS = {
     Notification.Kind.REFERRAL_RECEIVED: gettext_noop(
@@ -59,7 +60,7 @@ def notify(*, recipients, kind: str, obj=None, url: str = "", params: dict | Non
     if mail_ids:
         from accounts.tasks import notifications_email
 
-        transaction.on_commit(lambda: notifications_email.delay(mail_ids))
+        enqueue_on_commit(notifications_email, mail_ids)
     return created
 
 

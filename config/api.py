@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.outage import ServiceUnavailable
 from config.ratelimit import AnonThrottle, RateLimitExceeded, ScopedThrottle, retry_message
 
 
@@ -18,7 +19,8 @@ def api_exception_handler(exc, context):
     """DRF's handler, with every message a caller sees in Indonesian.
 
     A 404 says only "Data tidak ditemukan." (Django's own text names the model, in English); the
-    throttling message says how long to wait (the Retry-After header is kept).
+    throttling message says how long to wait (the Retry-After header is kept); a part of the system
+    that is down (``config.outage``) answers 503 with Retry-After.
     """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -27,7 +29,12 @@ def api_exception_handler(exc, context):
         exc.detail = exceptions.ErrorDetail(retry_message(exc.wait), code="throttled")
     elif isinstance(exc, exceptions.Throttled):
         exc.detail = exceptions.ErrorDetail(retry_message(exc.wait), code="throttled")
+    elif isinstance(exc, ServiceUnavailable):
+        exc = exceptions.APIException(detail=exc.message, code="service_unavailable")
+        exc.status_code = 503
     response = exception_handler(exc, context)
+    if response is not None and response.status_code == 503:
+        response["Retry-After"] = "60"
     if getattr(context.get("view"), "outside_request_transaction", False) and response is not None:
         # DRF marks "the request's transaction" for rollback; a view that runs outside it has none, and the
         # block it would mark is its caller's (a test's), which did nothing wrong.

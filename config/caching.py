@@ -113,6 +113,31 @@ def cached_aggregate(name: str, *, user, domains: Iterable[str], compute: Callab
     return value
 
 
+def cache_get_quietly(key: str, default=None):
+    """``cache.get``, or ``default`` while the cache is down (for values that only make a page nicer)."""
+    try:
+        return cache.get(key, default)
+    except Exception:
+        logger.warning("cache tidak dapat dibaca: %s", key, exc_info=True)
+        return default
+
+
+def cache_set_quietly(key: str, value, timeout: int) -> None:
+    """``cache.set`` that only logs while the cache is down."""
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("cache tidak dapat ditulis: %s", key, exc_info=True)
+
+
+def cache_delete_quietly(key: str) -> None:
+    """``cache.delete`` that only logs while the cache is down."""
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("cache tidak dapat dihapus: %s", key, exc_info=True)
+
+
 class CountedPaginator(Paginator):
     """A Paginator given its row count (e.g. a cached aggregate) instead of counting the rows itself."""
 

@@ -61,6 +61,8 @@ def cache_settings(*, redis_url: str | None) -> dict[str, dict[str, object]]:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url_with_db(redis_url, 1),
             "KEY_PREFIX": "sidbs",
+            # Give up quickly when Redis is down or unreachable: the site then works without it (config/outage.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 

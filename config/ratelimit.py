@@ -4,27 +4,35 @@ Every limit is a named scope whose rate ("10/hour") comes from ``settings.SIDBS_
 (filled from SIDBS_THROTTLE_* environment variables) and is read on each request, so a test or
 a settings change takes effect at once. Requests are counted per user, or per client address
 for anonymous callers, in the default cache (Redis when REDIS_URL is set, so every web process
-shares the counts). Scopes:
+shares the counts), with one atomic counter per period. While the cache is down, limits let
+requests through except ``FAIL_CLOSED_SCOPES``, which answer 503. Scopes:
 
 - ``user`` / ``anon``: every API call of a signed-in user / an anonymous caller;
 - ``exports``: CSV/XLSX downloads of lists and of the audit log; ``reports``: report (PDF) requests and retries;
 - ``imports``: spreadsheet uploads; ``nik``: revealing a full NIK; ``nik_search``: looking a
   person up by NIK or No. KK (slows enumeration of identity numbers);
-- ``auth``: API token requests; ``verify``: the public document check (upload and hash).
+- ``auth``: API token requests; ``verify``: the public document check (upload and hash);
+  ``verify_view``: opening the public check page (a QR scan), per address.
 """
 
 import functools
+import logging
 import math
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from config.env import parse_rate
+from config.outage import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def rate_for(scope: str) -> str | None:
@@ -35,12 +43,45 @@ def rate_for(scope: str) -> str | None:
     return rates[scope]
 
 
-class ScopeThrottle(SimpleRateThrottle):
-    """DRF's sliding-window throttle with the rate of ``scope`` read from settings on every request."""
+FAIL_CLOSED_SCOPES = frozenset({"nik", "nik_search", "auth", "password_reset"})
+"""Scopes that refuse (503) rather than let requests through while their counts cannot be read:
+those guarding identity numbers and sign-in. Every other scope fails open (config/outage.py)."""
+
+
+def take(key: str, limit: int, period: int) -> tuple[bool, float | None]:
+    """Count one request on ``key`` if fewer than ``limit`` were counted in its current period.
+
+    A period starts with the first request counted after the previous one ended. The count is one
+    atomic increment in the cache (Redis ``INCR``), so requests sent at the same moment can never
+    pass the limit together; a refused request is not counted. Returns (allowed, seconds to wait).
+    """
+    count_key, start_key = key + ":count", key + ":start"
+    now = time.time()
+    for _attempt in range(3):
+        if cache.add(count_key, 0, timeout=period):
+            cache.set(start_key, now, timeout=period)
+        try:
+            count = cache.incr(count_key)
+        except ValueError:  # the period ended between the two calls: start the next one
+            continue
+        if count <= limit:
+            return True, None
+        cache.decr(count_key)
+        started = cache.get(start_key)
+        return False, max(0.0, (started + period - now) if started is not None else float(period))
+    return True, None
+
+
+class ScopeThrottle(BaseThrottle):
+    """At most the rate of ``scope`` (read from settings on every request) per user, or per address
+    for anonymous callers; an atomic counter per period (``take``)."""
+
+    scope: str | None = None
 
     def __init__(self, scope: str | None = None):
         if scope is not None:
             self.scope = scope
+        self.rate, self.num_requests, self.duration, self.wait_seconds = None, None, None, None
         if self.scope is not None:
             self._configure()
 
@@ -51,7 +92,28 @@ class ScopeThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
         ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return "throttle:{}:{}".format(self.scope, ident)
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        try:
+            allowed, self.wait_seconds = take(key, self.num_requests, self.duration)
+        except Exception as error:  # the cache (Redis) is down or unreachable
+            if self.scope in FAIL_CLOSED_SCOPES:
+                logger.exception("batas laju %s tidak dapat diperiksa; permintaan ditolak", self.scope)
+                raise ServiceUnavailable(_(
+                    "Pemeriksaan keamanan untuk tindakan ini sedang tidak tersedia. Coba lagi beberapa menit lagi."
+                )) from error
+            logger.warning("batas laju %s tidak dapat diperiksa; permintaan dilewatkan", self.scope, exc_info=True)
+            return True
+        return allowed
+
+    def wait(self) -> float | None:
+        return self.wait_seconds
 
 
 class UserThrottle(ScopeThrottle):

@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.MFAMiddleware",
     "config.ratelimit.RateLimitMiddleware",
+    "config.outage.ServiceUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -312,6 +313,7 @@ RATE_LIMIT_DEFAULTS = {
     "nik_search": "300/hour",
     "auth": "10/minute",
     "verify": "30/hour",
+    "verify_view": "120/hour",
     "password_reset": "5/hour",
 }
 SIDBS_RATE_LIMITS = rate_limits({

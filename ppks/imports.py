@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config import uploads
+from config.caching import cache_delete_quietly, cache_get_quietly, cache_set_quietly
 from config.uploads import UploadRejected
 from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
@@ -752,14 +752,14 @@ def job_progress(job: ImportJob) -> int:
     """The latest progress: the cache carries it while the writing transaction is still open."""
     if job.is_finished:
         return 100
-    return max(job.progress, int(cache.get(progress_key(job.pk)) or 0))
+    return max(job.progress, int(cache_get_quietly(progress_key(job.pk)) or 0))
 
 
 def _reporter(job: ImportJob, start: int, end: int):
     """A callback taking a fraction 0..1 of one phase and publishing overall percent (cache + row if visible)."""
     def report(fraction: float) -> None:
         percent = min(int(start + (end - start) * fraction), 99)
-        cache.set(progress_key(job.pk), percent, 24 * 3600)
+        cache_set_quietly(progress_key(job.pk), percent, 24 * 3600)
         if not connection.in_atomic_block:
             ImportJob.objects.filter(pk=job.pk).update(progress=percent)
     return report
@@ -835,7 +835,7 @@ def import_execute(job: ImportJob) -> ImportJob:
                         "yang disimpan; unggah ulang berkas ini.")
         job.created_persons = job.created_registrations = job.skipped_existing = job.duplicate_candidates = 0
         _job_finish(job, timings)
-    cache.delete(progress_key(job.pk))
+    cache_delete_quietly(progress_key(job.pk))
     return job
 
 

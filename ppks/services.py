@@ -21,6 +21,7 @@ from accounts.notifications import notify
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from config.outage import ServiceUnavailable, enqueue_on_commit, task_queue_required
 from config.ratelimit import rate_consume
 from ppks.history import history_actor, records_history
 from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
@@ -538,8 +539,12 @@ def registration_import_create(*, actor, upload, all_or_nothing: bool = True, su
         rows = imports.count_rows(handle, job.format)
     if rows <= imports.SYNC_ROW_LIMIT:
         return registrations_import(job=job)
-    job_pk = job.pk
-    transaction.on_commit(lambda: registrations_import_task.delay(job_pk))
+    try:
+        task_queue_required()
+    except ServiceUnavailable:
+        job.file.delete(save=False)  # the job row goes with the transaction; the stored upload would stay
+        raise
+    enqueue_on_commit(registrations_import_task, job.pk)
     return job
 
 
@@ -600,7 +605,7 @@ def imports_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
             job.state, job.started_at, job.timings = ImportJob.State.QUEUED, None, {**job.timings,
                                                                                     "watchdog_runs": runs + 1}
             job.save(update_fields=["state", "started_at", "timings"])
-            transaction.on_commit(lambda pk=job.pk: registrations_import_task.delay(pk))
+            enqueue_on_commit(registrations_import_task, job.pk)
             audit_record(actor=None, action="ppks.import_watchdog_requeue", obj=job, detail={"runs": runs + 1})
             outcome["requeued"] += 1
     return outcome

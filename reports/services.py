@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.offices import office_of, signatories_for
 from accounts.scoping import scope_of
 from accounts.services import audit_record
+from config.caching import cache_get_quietly, cache_set_quietly
 from config.files import stored_sha256
+from config.outage import enqueue_on_commit, task_queue_required
 from ppks.exports import safe_cell
 from ppks.models import Directorate, ServiceUnit
 from ppks.permissions import can_verify, full_nik_allowed, role_of
@@ -93,6 +95,7 @@ def referral_send(*, actor, region_code: str, directorate: Directorate, registra
         signatory = signatories_for(office).first()
     if copies_to is None:
         copies_to = office.copies_to_lines() if office is not None else []
+    task_queue_required()
     batch = referral_letter_create(actor=actor, request=LetterRequest(
         region_code=region_code, directorate=directorate, registration_ids=registration_ids, signatory=signatory,
         unit=unit, copies_to=tuple(copies_to),
@@ -116,6 +119,7 @@ def report_request(
     _require_region(actor, region_code)
     if period_from and period_to and period_from > period_to:
         raise ValidationError({"period_to": [_("Akhir periode tidak boleh sebelum awal periode.")]})
+    task_queue_required()
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.REFERRAL_SUMMARY, region_code=region_code, requested_by=actor,
         parameters={
@@ -137,6 +141,7 @@ def village_profile_request(*, actor, village) -> ReportJob:
         raise PermissionDenied(_("Peran Anda tidak dapat meminta laporan."))
     if not scope_of(actor).covers(village.code):
         raise PermissionDenied(_("Desa {code} di luar wilayah kerja Anda.").format(code=village.code))
+    task_queue_required()
     job = ReportJob.objects.create(kind=ReportJob.Kind.VILLAGE_PROFILE, region_code=village.code,
                                    requested_by=actor, parameters={"village": village.code})
     audit_record(actor=actor, action="reports.request", obj=job, detail=job.parameters)
@@ -158,6 +163,7 @@ def referral_masked_copy(*, job: ReportJob, actor) -> ReportJob:
         return job
     copy = job.masked_copies.order_by("created_at").first()
     if copy is None:
+        task_queue_required()
         copy = ReportJob.objects.create(
             kind=job.kind, region_code=job.region_code, batch=job.batch, requested_by=job.requested_by,
             parameters={**job.parameters, "nik": "masked"}, masked_copy_of=job,
@@ -170,8 +176,7 @@ def referral_masked_copy(*, job: ReportJob, actor) -> ReportJob:
 def _enqueue(job: ReportJob) -> None:
     from reports.tasks import report_generate as report_generate_task
 
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: report_generate_task.delay(job_id))
+    enqueue_on_commit(report_generate_task, str(job.pk))
 
 
 @transaction.atomic
@@ -183,6 +188,7 @@ def report_retry(*, job: ReportJob, actor) -> ReportJob:
         raise ValidationError(_("Hanya laporan yang gagal atau macet yang dapat diulang."))
     if job.state == ReportJob.State.FAILED and not job.retryable:
         raise ValidationError(_("Laporan ini tidak akan berhasil bila diulang; buat permintaan baru."))
+    task_queue_required()
     _requeue(job)
     audit_record(actor=actor, action="reports.retry", obj=job)
     return job
@@ -470,14 +476,30 @@ def report_download_record(*, job: ReportJob, actor, file_format: str, request=N
 
 
 def report_verify(*, job: ReportJob, content: bytes | None, request=None) -> dict[str, bool | str]:
-    """Compare an uploaded PDF (and the stored file) with the SHA-256 recorded at generation."""
-    stored_ok = False
-    if job.pdf:
-        stored_ok = stored_sha256(job.pdf) == job.sha256
-    result: dict[str, bool | str] = {"stored_ok": stored_ok}
+    """Compare an uploaded PDF (and the stored file) with the SHA-256 recorded at generation.
+
+    The stored file is hashed at most once per ``STORED_CHECK_SECONDS`` (opening the page by its QR
+    code again and again costs a cache read); a check of an uploaded document is audited.
+    """
+    result: dict[str, bool | str] = {"stored_ok": stored_matches(job)}
     if content is not None:
         digest = hashlib.sha256(content).hexdigest()
         result.update(uploaded_sha256=digest, uploaded_ok=digest == job.sha256)
-    audit_record(actor=getattr(request, "user", None), action="reports.verify", obj=job,
-                 detail=dict(result), request=request)
+        audit_record(actor=getattr(request, "user", None), action="reports.verify", obj=job,
+                     detail=dict(result), request=request)
     return result
+
+
+STORED_CHECK_SECONDS = 600
+
+
+def stored_matches(job: ReportJob) -> bool:
+    """Whether the stored PDF still has the SHA-256 recorded at generation (remembered for ten minutes)."""
+    if not job.pdf:
+        return False
+    key = "reports:stored-ok:{}:{}".format(job.pk, job.sha256)
+    cached = cache_get_quietly(key)
+    if cached is None:
+        cached = stored_sha256(job.pdf) == job.sha256
+        cache_set_quietly(key, cached, STORED_CHECK_SECONDS)
+    return cached

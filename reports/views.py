@@ -228,6 +228,7 @@ def report_masked_copy(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("verify")
+@rate_limited("verify_view", methods=("GET",))
 def report_verify(request, pk):
     """Public: is this document genuine? Shows no personal data, only the document's identity and hash."""
     try:

@@ -37,7 +37,7 @@ def test_session_cookie_is_http_only_and_expires(client, users, settings):
 
 
 def test_api_answers_are_not_kept_by_browsers_or_proxies(api_client, users):
-    """Issue 15, item 12: people's data in API JSON is never cached; the map's aggregated figures keep their own policy."""
+    """Issue 15, item 12: people's data in API JSON is never cached (the map's figures set their own policy)."""
     api_client.force_authenticate(users["regency"])
     assert api_client.get("/api/v1/registrations/")["Cache-Control"] == "no-store"
     assert api_client.get("/api/v1/persons/")["Cache-Control"] == "no-store"

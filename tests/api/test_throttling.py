@@ -177,6 +177,15 @@ def test_report_requests_share_the_reports_scope(client, users, limits):
     assert client.get(reverse("reports:request")).status_code == 200, "the form itself stays reachable"
 
 
+def test_public_verification_visits_are_limited_per_address(client, regions, limits):
+    """Issue 15, item 12: the GET was not limited at all."""
+    limits(verify_view="2/hour")
+    url = reverse("reports:verify", args=[uuid.uuid4()])
+    assert [client.get(url).status_code for _ in range(3)] == [404, 404, 429]
+    assert client.get(url, REMOTE_ADDR="10.9.8.7").status_code == 404
+    assert client.post(url).status_code == 404, "uploads have their own count"
+
+
 def test_public_verification_upload_is_limited_per_address(client, regions, limits):
     limits(verify="1/hour")
     url = reverse("reports:verify", args=[uuid.uuid4()])

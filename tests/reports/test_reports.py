@@ -222,7 +222,22 @@ def test_download_and_verification_are_audited(client, users, verified):
     assert "ASLI" in ok.content.decode()
     forged = client.post(verify_url, {"document": SimpleUploadedFile("surat.pdf", genuine + b"%", "application/pdf")})
     assert "TIDAK COCOK" in forged.content.decode()
-    assert AuditEvent.objects.filter(action="reports.verify").count() == 3
+    assert AuditEvent.objects.filter(action="reports.verify").count() == 2, "uploads are audited, visits are not"
+
+
+def test_opening_the_verification_page_again_neither_hashes_nor_audits_again(client, users, verified, monkeypatch):
+    """Issue 15, item 12: each GET hashed the PDF and wrote an audit row, without any limit."""
+    preview_and_send(client, users["regency"])
+    job = ReportJob.objects.get()
+    client.logout()
+    hashed = []
+    original = services.stored_sha256
+    monkeypatch.setattr(services, "stored_sha256", lambda fieldfile: hashed.append(1) or original(fieldfile))
+    for _visit in range(5):
+        page = client.get(reverse("reports:verify", args=[job.pk]))
+        assert "Berkas tersimpan cocok dengan sidik SHA-256." in page.content.decode()
+    assert len(hashed) == 1
+    assert not AuditEvent.objects.filter(action="reports.verify").exists()
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://169.254.169.254/latest", "https://example.org/x.png"])
