@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,6 +105,7 @@ def assessment_detail_view(request, pk: int):
         "respondents": [(respondent, len(respondent.answers.all()), indicator_count) for respondent in respondents],
         "respondent_form": form,
         "scores": scores,
+        "record_values": list(assessment.record_values.select_related("indicator")) if scores else [],
         "chart": _chart_for([assessment]) if scores else "",
         "gaps": services.completeness_errors(assessment) if assessment.is_editable else [],
         "can_edit": assessment.is_editable and services.can_edit(request.user, assessment),
@@ -121,7 +123,10 @@ def survey_view(request, pk: int, respondent_pk: int):
     indicators = assessment_indicators(assessment)
     initial = {answer.indicator.code: str(answer.value) for answer in respondent.answers.select_related("indicator")}
     readonly = not (assessment.is_editable and services.can_edit(request.user, assessment))
-    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial, disabled=readonly)
+    record_values = services.record_values_for(assessment, as_of=timezone.localdate()) if assessment.is_editable \
+        else {value.indicator_id: value for value in assessment.record_values.all()}
+    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial, disabled=readonly,
+                      record_values=record_values)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.answers_save(assessment=assessment, actor=request.user, respondent=respondent,

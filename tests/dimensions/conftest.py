@@ -27,11 +27,14 @@ def instrument():
 
 @pytest.fixture
 def make_assessment(users):
+    """Assessments under IKSM-Desa v0.1 by default: every indicator is scored from the answers, so the
+    hand-checked example holds (v0.2 scores its administrative indicators from records, see test_records.py)."""
+
     def make(*, actor="pensosmas", village="35.11.01.2001", phase="baseline", year=2026, answered=True,
-             submit=False):
+             submit=False, instrument="IKSM-Desa v0.1"):
         user = users[actor]
         assessment = services.assessment_create(actor=user, village=Village.objects.get(code=village), year=year,
-                                                phase=phase)
+                                                phase=phase, instrument=Instrument.objects.get(code=instrument))
         if answered:
             services.answers_replace(assessment=assessment, actor=user, rows=[
                 {"name": "Ibu Siti", "institution": "PKK", "answers": example_answers("r1")},

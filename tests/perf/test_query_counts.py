@@ -278,11 +278,12 @@ def test_assessment_detail_respondents(client, users, django_assert_num_queries)
 
 
 def test_assessment_detail_scored(client, users, django_assert_num_queries, programme):
-    """A validated assessment: its four dimension scores come in one query (not one per dimension)."""
+    """A validated assessment: its four dimension scores come in one query (not one per dimension), its
+    administrative indicators' record values in another."""
     programme(1)
     assessment = Assessment.objects.get()
     client.force_login(users["province"])
-    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 5,
+    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 6,
                   grow=lambda: None, rows=(0, 0))
 
 
