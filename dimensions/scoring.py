@@ -91,8 +91,8 @@ def score(specs: Iterable[IndicatorSpec], answers: Mapping[object, list[int]], t
     """
     specs = list(specs)
     record_means = record_means or {}
-    means = {spec.key: Decimal(record_means[spec.key]) if spec.key in record_means else indicator_mean(answers[spec.key])
-             for spec in specs}
+    means = {spec.key: Decimal(record_means[spec.key]) if spec.key in record_means
+             else indicator_mean(answers[spec.key]) for spec in specs}
     by_dimension: dict[object, list[IndicatorSpec]] = {}
     for spec in specs:
         by_dimension.setdefault(spec.dimension, []).append(spec)

@@ -31,7 +31,7 @@ def make_assessment(users):
     hand-checked example holds (v0.2 scores its administrative indicators from records, see test_records.py)."""
 
     def make(*, actor="pensosmas", village="35.11.01.2001", phase="baseline", year=2026, answered=True,
-             submit=False, instrument="IKSM-Desa v0.1"):
+             submit=False, instrument="IKSM-Desa v0.1", submitted_at=None):
         user = users[actor]
         assessment = services.assessment_create(actor=user, village=Village.objects.get(code=village), year=year,
                                                 phase=phase, instrument=Instrument.objects.get(code=instrument))
@@ -41,7 +41,7 @@ def make_assessment(users):
                 {"name": "Pak Darmo", "institution": "Karang Taruna", "answers": example_answers("r2")},
             ])
         if submit:
-            assessment = services.assessment_submit(assessment=assessment, actor=user)
+            assessment = services.assessment_submit(assessment=assessment, actor=user, at=submitted_at)
         return assessment
 
     return make

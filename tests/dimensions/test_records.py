@@ -96,7 +96,8 @@ def test_record_rules_read_the_villages_records(users):
     assert (freshness.value, freshness.score) == (Decimal("0.0"), 4)  # 5 needs a DTKS/DTSEN proposal on record
     share = records.ppks_served_share(village_code=village, as_of=today)
     assert (share.value, share.score) == (Decimal("50.0"), 3)  # 1 of 2 registered (the draft does not count)
-    assert share.description == "1 dari 2 PPKS terdaftar dilayani atau rujukannya tuntas dalam 12 bulan terakhir (50,0%)"
+    assert share.description == ("1 dari 2 PPKS terdaftar dilayani atau rujukannya tuntas dalam 12 bulan terakhir "
+                                 "(50,0%)")
     # As of a date before anything was registered, the records have nothing yet.
     assert records.ppks_freshness(village_code=village, as_of=today - datetime.timedelta(days=1)).score == 1
     freshness_later = records.ppks_freshness(village_code=village, as_of=today + datetime.timedelta(days=800))
