@@ -23,6 +23,7 @@ run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo_ppks
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo_assessments
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo_plans
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py check_data_consistency
 	@echo "SI-DBS berjalan di http://$(HOST)/ (Ctrl+C untuk berhenti)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST)
 

@@ -25,7 +25,7 @@ from actionplans.models import (
 from actionplans.schedule import StageState, StageStatus, schedule, schedules_by_village
 from config.caching import cached_aggregate
 from villages import codes
-from villages.models import Cohort, LokusYear, ProgrammePhase, Village
+from villages.models import Cohort, CohortVillage, LokusYear, ProgrammePhase, Village
 from villages.programme import with_phase
 
 
@@ -203,15 +203,25 @@ def pending_changes(*, user, year: int | None = None) -> QuerySet:
 
 
 def programme_villages(*, user, year: int, cohort: Cohort | None = None) -> QuerySet:
-    """The villages of the programme in a year, in scope: lokus that year or in a cohort of that year
-    (only the cohort's villages when ``cohort`` is given)."""
+    """The villages of the programme in a year, in scope: a lokus that year, in a cohort of that year, or with
+    an action plan or stages for that year (only the cohort's villages when ``cohort`` is given)."""
     if cohort is not None:
         members = Village.objects.filter(cohort_memberships__cohort=cohort)
     else:
         members = Village.objects.filter(
             Q(pk__in=LokusYear.objects.filter(year=year).values("village_id"))
-            | Q(pk__in=Village.objects.filter(cohort_memberships__cohort__year=year).values("pk")))
+            | Q(pk__in=CohortVillage.objects.filter(cohort__year=year).values("village_id"))
+            | Q(pk__in=ActionPlan.objects.filter(year=year).values("village_id"))
+            | Q(pk__in=ProgrammeStage.objects.filter(year=year).values("village_id")))
     return visible_to(user, members)
+
+
+def latest_year_in_scope(user) -> int:
+    """The latest programme year (not after this one) with a lokus village in the user's scope, else this year."""
+    this_year = timezone.localdate().year
+    year = (visible_to(user, LokusYear.objects.filter(year__lte=this_year)).order_by("-year")
+            .values_list("year", flat=True).first())
+    return year or this_year
 
 
 def programme_dashboard(*, user, year: int | None = None, cohort: Cohort | None = None) -> dict:

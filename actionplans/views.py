@@ -48,6 +48,7 @@ from actionplans.selectors import (
     assets_by_kind,
     assets_of,
     latest_programme_year,
+    latest_year_in_scope,
     pending_changes,
     plan_activities,
     plan_base,
@@ -98,7 +99,10 @@ def dashboard_view(request):
     """The programme in the user's scope for a year, optionally for one cohort."""
     cohorts = list(cohort_list(user=request.user).order_by("-year", "name"))
     cohort = next((item for item in cohorts if str(item.pk) == request.GET.get("cohort", "")), None)
-    year = _year(request, default=cohort.year if cohort else None)
+    if request.GET.get("year"):
+        year = _year(request)
+    else:
+        year = cohort.year if cohort else latest_year_in_scope(request.user)
     data = programme_dashboard(user=request.user, year=year, cohort=cohort)
     chart = bars(labels=[label for label, _count in data["stage_progress"]],
                  values=[count for _label, count in data["stage_progress"]],
@@ -208,6 +212,8 @@ def stage_update_view(request, pk: int):
 def stage_change_view(request, pk: int):
     """Ask to move an approved stage's planned dates (decided by Dinas Sosial)."""
     stage = get_object_or_404(visible_to(request.user, ProgrammeStage.objects.all()), pk=pk)
+    if not services.can_plan(request.user):
+        raise PermissionDenied
     form = StageChangeForm(request.POST, prefix="change-{}".format(pk))
     if form.is_valid():
         try:
@@ -226,7 +232,7 @@ def stage_change_view(request, pk: int):
 def stage_change_decide_view(request, pk: int, action: str):
     change = get_object_or_404(visible_to(request.user, StageChangeRequest.objects.select_related("stage")), pk=pk)
     form = DecisionForm(request.POST, prefix="decision-{}".format(pk))
-    if action not in {"approve", "reject"} or not form.is_valid():
+    if action not in {"approve", "reject"} or not services.can_approve(request.user) or not form.is_valid():
         raise PermissionDenied
     try:
         services.stage_change_decide(change=change, actor=request.user, approve=action == "approve",
@@ -257,7 +263,7 @@ def tranche_action_view(request, pk: int, action: str):
     """Receive, correct or void a stimulus tranche (Dinas Sosial), each with its rules and history."""
     tranche = get_object_or_404(visible_to(request.user, StimulusTranche.objects.all()), pk=pk)
     forms_by_action = {"receive": TrancheReceiveForm, "correct": TrancheCorrectForm, "void": ReasonForm}
-    if action not in forms_by_action:
+    if action not in forms_by_action or not services.can_approve(request.user):
         raise PermissionDenied
     form = forms_by_action[action](request.POST, prefix="{}-{}".format("void" if action == "void" else "tranche", pk))
     if form.is_valid():
@@ -283,6 +289,8 @@ def tranche_action_view(request, pk: int, action: str):
 def phase_override_view(request, code: str):
     """Set (or, with ``clear``, end) a Dinas Sosial correction of the village's derived phase."""
     village = village_get(user=request.user, code=code)
+    if not services.can_approve(request.user):
+        raise PermissionDenied
     try:
         if request.POST.get("clear"):
             form = ReasonForm(request.POST, prefix="clear")
@@ -309,6 +317,8 @@ def assets_view(request, code: str, pk: int | None = None):
     """The village's ABCD asset map: assets by kind, leaky-bucket and quick-win tags; add or edit one."""
     village = village_get(user=request.user, code=code)
     asset = get_object_or_404(visible_to(request.user, Asset.objects.filter(village=village)), pk=pk) if pk else None
+    if request.method == "POST" and not services.can_plan(request.user):
+        raise PermissionDenied
     form = AssetForm(request.POST or None, instance=asset)
     if request.method == "POST" and form.is_valid():
         try:
@@ -344,6 +354,8 @@ def pokja_view(request, code: str):
     pokja_form = PokjaForm(request.POST if request.POST.get("form") == "pokja" else None,
                            request.FILES if request.POST.get("form") == "pokja" else None, instance=pokja)
     member_form = PokjaMemberForm(request.POST if request.POST.get("form") == "member" else None, instance=member)
+    if request.method == "POST" and not services.can_plan(request.user):
+        raise PermissionDenied
     if request.method == "POST":
         try:
             if request.POST.get("form") == "pokja" and pokja_form.is_valid():

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "ppks.models.Registration.Status",
         "AssessmentStatusEnum": "dimensions.models.Assessment.Status",
+        "ProgrammePhaseEnum": "villages.models.ProgrammePhase",
+        "ProgrammeStageEnum": "actionplans.models.ProgrammeStage.Stage",
     },
 }
 

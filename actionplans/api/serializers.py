@@ -127,7 +127,7 @@ class TrancheCorrectionSerializer(TrancheReceiptSerializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class VoidReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,12 +13,12 @@ from actionplans.api.serializers import (
     DecisionSerializer,
     MonitoringVisitSerializer,
     ProgrammeStageSerializer,
-    ReasonSerializer,
     StageChangeCreateSerializer,
     StageChangeRequestSerializer,
     StimulusTrancheSerializer,
     TrancheCorrectionSerializer,
     TrancheReceiptSerializer,
+    VoidReasonSerializer,
 )
 from actionplans.models import Asset, MonitoringVisit, ProgrammeStage, StageChangeRequest, StimulusTranche
 from actionplans.selectors import ActionPlanFilterSet, plan_base
@@ -65,9 +66,12 @@ class ProgrammeStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
     @extend_schema(request=StageChangeCreateSerializer, responses=StageChangeRequestSerializer)
     @action(detail=True, methods=["post"], url_path="change-request", url_name="change-request")
     def change_request(self, request, pk=None):
+        stage = self.get_object()
+        if not services.can_plan(request.user):
+            raise PermissionDenied
         serializer = StageChangeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        change = _service(lambda: services.stage_change_request(stage=self.get_object(), actor=request.user,
+        change = _service(lambda: services.stage_change_request(stage=stage, actor=request.user,
                                                                 **serializer.validated_data))
         return Response(StageChangeRequestSerializer(change).data, status=status.HTTP_201_CREATED)
 
@@ -83,10 +87,13 @@ class StageChangeRequestViewSet(viewsets.ReadOnlyModelViewSet):
             "stage", "requested_by", "decided_by")).order_by("-requested_at", "-pk")
 
     def _decide(self, request, approve: bool):
+        change = self.get_object()
+        if not services.can_approve(request.user):
+            raise PermissionDenied
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        change = _service(lambda: services.stage_change_decide(change=self.get_object(), actor=request.user,
-                                                               approve=approve, note=serializer.validated_data["note"]))
+        change = _service(lambda: services.stage_change_decide(change=change, actor=request.user, approve=approve,
+                                                               note=serializer.validated_data["note"]))
         return Response(StageChangeRequestSerializer(change).data)
 
     @extend_schema(request=DecisionSerializer, responses=StageChangeRequestSerializer)
@@ -118,9 +125,12 @@ class StimulusTrancheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
             planned_amount=data["planned_amount"], planned_date=data["planned_date"]))
 
     def _step(self, request, serializer_class, step):
+        tranche = self.get_object()
+        if not services.can_approve(request.user):
+            raise PermissionDenied
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tranche = _service(lambda: step(self.get_object(), serializer.validated_data))
+        tranche = _service(lambda: step(tranche, serializer.validated_data))
         return Response(StimulusTrancheSerializer(tranche, context={"request": request}).data)
 
     @extend_schema(request=TrancheReceiptSerializer, responses=StimulusTrancheSerializer)
@@ -135,10 +145,10 @@ class StimulusTrancheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         return self._step(request, TrancheCorrectionSerializer, lambda tranche, data: services.tranche_correct(
             tranche=tranche, actor=request.user, **data))
 
-    @extend_schema(request=ReasonSerializer, responses=StimulusTrancheSerializer)
+    @extend_schema(request=VoidReasonSerializer, responses=StimulusTrancheSerializer)
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
-        return self._step(request, ReasonSerializer, lambda tranche, data: services.tranche_void(
+        return self._step(request, VoidReasonSerializer, lambda tranche, data: services.tranche_void(
             tranche=tranche, actor=request.user, reason=data["reason"]))
 
 

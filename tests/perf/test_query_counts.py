@@ -207,14 +207,15 @@ def test_villages_browse_provinces(client, users, django_assert_num_queries):
 
 
 def test_villages_search(client, users, django_assert_num_queries):
+    """The villages (with their phase, derived inside the same query) and the cohort choices of the filter."""
     villages_import(FEW)
     client.force_login(users["regency"])
     fixed_queries(django_assert_num_queries, client, "/wilayah/cari/", params={"q": "Desa Uji"},
-                  expected=REQUEST + 1, grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
+                  expected=REQUEST + 2, grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
 
 
 def test_village_detail(client, users, django_assert_num_queries, villages):
-    """The village with its path, lokus years, pillars and Pensosmas, and its three ancestors."""
+    """The village with its path and phase, lokus years, cohorts, pillars and Pensosmas, and its three ancestors."""
     village = Village.objects.get(code="35.11.01.2001")
 
     def grow():
@@ -222,7 +223,7 @@ def test_village_detail(client, users, django_assert_num_queries, villages):
             make_user("pendamping{}".format(number), "pensosmas", villages=[village.code])
 
     client.force_login(users["regency"])
-    responses = fixed_queries(django_assert_num_queries, client, village.get_absolute_url(), expected=REQUEST + 7,
+    responses = fixed_queries(django_assert_num_queries, client, village.get_absolute_url(), expected=REQUEST + 8,
                               grow=grow, rows=(0, 0))
     assert len(responses[-1].context["pensosmas"]) == MANY + 1
 
@@ -234,7 +235,7 @@ def test_api_villages(api_client, users, django_assert_num_queries):
                               grow=lambda: villages_import(MANY))
     assert len(responses[-1].json()["results"]) == MANY + 4
     fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/35.11.01.2001/",
-                  expected=API_REQUEST + 4, grow=lambda: None, rows=(0, 0))
+                  expected=API_REQUEST + 5, grow=lambda: None, rows=(0, 0))
     villages_import(FEW)
     responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/regions/", params={"parent": "35.11.01"},
                               expected=API_REQUEST + 1, grow=lambda: villages_import(MANY))
@@ -325,11 +326,12 @@ def test_action_plan_detail(client, users, django_assert_num_queries, programme)
 
 
 def test_programme_dashboard(client, users, django_assert_num_queries, programme):
-    """Uncached: late stages, three sums, the village count and plans by status."""
+    """Uncached: the cohort choices, then the villages, their phases, stages, tranches, plans by status, three
+    sums and the pending schedule changes."""
     programme(FEW)
     client.force_login(users["province"])
     responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
-                              expected=REQUEST + 6, grow=lambda: programme(MANY - FEW))
+                              expected=REQUEST + 10, grow=lambda: programme(MANY - FEW))
     assert responses[-1].context["data"]["villages"] == MANY
 
 
