@@ -29,6 +29,10 @@ class PokjaMemberForm(forms.ModelForm):
         self.fields["sex"].required = True
         self.fields["sex"].choices = [("", _("— pilih —")), ("P", _("Perempuan")), ("L", _("Laki-laki"))]
         self.fields["age_group"].required = True
+        self.fields["age_group"].choices = [("", _("— pilih —")), *PokjaMember.AgeGroup.choices]
+        for name in ("origin", "institution_type"):
+            self.fields[name].choices = [("", _("— pilih —")), *self.fields[name].choices[1:]] \
+                if self.fields[name].choices and self.fields[name].choices[0][0] == "" else self.fields[name].choices
 
 
 class PlanCreateForm(forms.Form):
@@ -142,6 +146,10 @@ class AssetForm(forms.ModelForm):
                   "low_hanging_fruit", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "monthly_outflow": RUPIAH,
                    "contact": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("— pilih jenis aset —")), *Asset.Kind.choices]
 
 
 class SpendingForm(forms.Form):

@@ -193,6 +193,8 @@ def activity_save(*, plan: ActionPlan, actor, data: dict, activity: Activity | N
 def activity_progress_update(*, activity: Activity, actor, status: str, progress: int) -> Activity:
     """During Act (plan approved), record an activity's status and progress."""
     _require(actor, activity.plan.village_id)
+    if activity.plan.status != ActionPlan.Status.APPROVED:
+        raise ValidationError(_("Kemajuan kegiatan dicatat setelah rencana aksi disetujui."))
     activity.status, activity.progress = status, progress
     activity.full_clean()
     activity.save(update_fields=["status", "progress"])

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.scoping import visible_to
 from actionplans import lifecycle, services
-from actionplans.charts import bars
 from actionplans.forms import (
     ActivityForm,
     ActivityProgressForm,
@@ -99,16 +98,10 @@ def dashboard_view(request):
     """The programme in the user's scope for a year, optionally for one cohort."""
     cohorts = list(cohort_list(user=request.user).order_by("-year", "name"))
     cohort = next((item for item in cohorts if str(item.pk) == request.GET.get("cohort", "")), None)
-    if request.GET.get("year"):
-        year = _year(request)
-    else:
-        year = cohort.year if cohort else latest_year_in_scope(request.user)
+    default = cohort.year if cohort else None
+    year = _year(request, default=default) if request.GET.get("year") or cohort else latest_year_in_scope(request.user)
     data = programme_dashboard(user=request.user, year=year, cohort=cohort)
-    chart = bars(labels=[label for label, _count in data["stage_progress"]],
-                 values=[count for _label, count in data["stage_progress"]],
-                 maximum=max(data["villages"], 1))
-    return render(request, "actionplans/dashboard.html", {"data": data, "chart": chart, "cohorts": cohorts,
-                                                          "cohort": cohort})
+    return render(request, "actionplans/dashboard.html", {"data": data, "cohorts": cohorts, "cohort": cohort})
 
 
 def _hub(request, code: str, year: int) -> str:
@@ -157,8 +150,11 @@ def village_view(request, code: str):
         status.form = StageForm(instance=stage, prefix="stage-{}".format(stage.pk), plan_approved=plan_approved)
         status.change_form = StageChangeForm(prefix="change-{}".format(stage.pk), initial={
             "planned_start": stage.planned_start, "planned_end": stage.planned_end})
+        status.pending_change = None
         for change in stage.change_requests.all():
             change.decision_form = DecisionForm(prefix="decision-{}".format(change.pk))
+            if change.status == StageChangeRequest.Status.PENDING:
+                status.pending_change = change
     tranches = list(tranches_of(user=request.user, village_code=code, year=year))
     for tranche in tranches:
         tranche.receive_form = TrancheReceiveForm(prefix="tranche-{}".format(tranche.pk), initial={

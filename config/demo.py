@@ -19,4 +19,4 @@ def demo_year(today: datetime.date | None = None) -> int:
 
 def demo_moment(year: int, month: int, day: int, hour: int = 9) -> datetime.datetime:
     """A time of day in the project's time zone (WIB)."""
-    return timezone.make_aware(datetime.datetime(year, month, day, hour))
+    return datetime.datetime(year, month, day, hour, tzinfo=timezone.get_current_timezone())

@@ -200,8 +200,10 @@ def answers_import_view(request, pk: int):
 def village_history_view(request, code: str):
     village = village_get(user=request.user, code=code)
     history = village_history(user=request.user, village_code=code)
-    baseline = [assessment for assessment in history if assessment.phase == Assessment.Phase.BASELINE][-1:]
-    endline = [assessment for assessment in history if assessment.phase == Assessment.Phase.ENDLINE][-1:]
+    validated = sorted((assessment for assessment in history if assessment.status == Assessment.Status.VALIDATED),
+                       key=lambda assessment: (assessment.validated_at, assessment.pk))
+    baseline = [assessment for assessment in validated if assessment.phase == Assessment.Phase.BASELINE][-1:]
+    endline = [assessment for assessment in validated if assessment.phase == Assessment.Phase.ENDLINE][-1:]
     return render(request, "dimensions/village_history.html", {
         "village": village, "history": history, "chart": _chart_for(baseline + endline),
     })

@@ -51,9 +51,9 @@ def _in_region(queryset, field_name: str, region: str):
 def tranches(region: str, today: datetime.date) -> Iterator[str]:
     """No tranche received in the future; before plan approval or off-plan only with a reason."""
     approvals = {(plan.village_id, plan.year): _local_date(plan.approved_at) for plan in _in_region(
-        ActionPlan.objects.filter(status=ActionPlan.Status.APPROVED), "village_id", region)}
+        ActionPlan.objects.filter(status=ActionPlan.Status.APPROVED), "village__code", region)}
     for tranche in _in_region(StimulusTranche.objects.filter(received_on__isnull=False, voided_at__isnull=True),
-                              "village_id", region):
+                              "village__code", region):
         label = "Stimulan {} {} tahap {}".format(tranche.village_id, tranche.year, tranche.number)
         if tranche.received_on > today:
             yield "{}: diterima {} (masa depan).".format(label, tranche.received_on)
@@ -70,7 +70,7 @@ def tranches(region: str, today: datetime.date) -> Iterator[str]:
 
 def spending(region: str, today: datetime.date) -> Iterator[str]:
     """Spending only on approved plans, within their period (approval to 31 December), never in the future."""
-    rows = _in_region(Spending.objects.select_related("activity__plan"), "activity__plan__village_id", region)
+    rows = _in_region(Spending.objects.select_related("activity__plan"), "activity__plan__village__code", region)
     for item in rows:
         plan = item.activity.plan
         label = "Belanja #{} ({} {})".format(item.pk, plan.village_id, plan.year)
@@ -88,7 +88,7 @@ def assessments(region: str, today: datetime.date) -> Iterator[str]:
     """Steps in order and in the past; the band follows the index and the instrument's cut-offs."""
     now = timezone.now()
     rows = _in_region(Assessment.objects.select_related("instrument").exclude(status=Assessment.Status.DRAFT),
-                      "village_id", region)
+                      "village__code", region)
     for assessment in rows:
         label = "Asesmen #{} ({} {} {})".format(assessment.pk, assessment.village_id, assessment.phase,
                                                 assessment.year)
@@ -111,7 +111,7 @@ def plans(region: str, today: datetime.date) -> Iterator[str]:
     """An approved plan answers a validated baseline and was approved after it, not in the future."""
     now = timezone.now()
     rows = _in_region(ActionPlan.objects.filter(status=ActionPlan.Status.APPROVED).select_related("assessment"),
-                      "village_id", region)
+                      "village__code", region)
     for plan in rows:
         label = "Rencana aksi #{} ({} {})".format(plan.pk, plan.village_id, plan.year)
         if plan.approved_at is None or plan.approved_at > now:
@@ -127,7 +127,7 @@ def plans(region: str, today: datetime.date) -> Iterator[str]:
 def stages(region: str, today: datetime.date) -> Iterator[str]:
     """Actual dates in the past and in order; the transfer-stimulan stage has none of its own."""
     rows = _in_region(ProgrammeStage.objects.filter(Q(actual_start__isnull=False) | Q(actual_end__isnull=False)),
-                      "village_id", region)
+                      "village__code", region)
     for stage in rows:
         label = "Tahap {} {} {}".format(stage.village_id, stage.year, stage.stage)
         if stage.follows_tranches:
@@ -141,7 +141,7 @@ def stages(region: str, today: datetime.date) -> Iterator[str]:
 
 
 def evaluations(region: str, today: datetime.date) -> Iterator[str]:
-    rows = _in_region(Evaluation.objects.select_related("plan", "endline"), "plan__village_id", region)
+    rows = _in_region(Evaluation.objects.select_related("plan", "endline"), "plan__village__code", region)
     for evaluation in rows:
         label = "Evaluasi rencana #{} ({})".format(evaluation.plan_id, evaluation.plan.village_id)
         if evaluation.endline.status != Assessment.Status.VALIDATED:
@@ -152,7 +152,7 @@ def evaluations(region: str, today: datetime.date) -> Iterator[str]:
 
 def phases(region: str, today: datetime.date) -> Iterator[str]:
     """Overrides carry a reason; "mandiri" (derived or overridden) needs a validated band that allows it."""
-    for override in _in_region(PhaseOverride.objects.filter(cleared_at__isnull=True), "village_id", region):
+    for override in _in_region(PhaseOverride.objects.filter(cleared_at__isnull=True), "village__code", region):
         if not override.reason.strip():
             yield "Koreksi tahap desa {}: tanpa alasan.".format(override.village_id)
     allowed = lifecycle.mandiri_bands()
@@ -173,7 +173,7 @@ def registrations(region: str, today: datetime.date) -> Iterator[str]:
     checked = [pk for pk, category in criteria.items()
                if category.min_age is not None or category.max_age is not None or category.required_sex]
     rows = _in_region(Registration.objects.filter(category_id__in=checked, person__birth_date__isnull=False),
-                      "village_id", region).values_list("pk", "category_id", "assessed_on", "person__birth_date",
+                      "village__code", region).values_list("pk", "category_id", "assessed_on", "person__birth_date",
                                                         "person__sex")
     for pk, category_id, assessed_on, birth_date, sex in rows.iterator(chunk_size=5000):
         category = criteria[category_id]
@@ -187,24 +187,24 @@ def registrations(region: str, today: datetime.date) -> Iterator[str]:
             yield "{}: jenis kelamin {} tidak sesuai kriteria.".format(label, sex)
     wrong_order = _in_region(Registration.objects.filter(
         Q(verified_at__lt=F("submitted_at")) | Q(referred_at__lt=F("verified_at"))
-        | Q(served_at__lt=F("referred_at")) | Q(closed_at__lt=F("served_at"))), "village_id", region)
+        | Q(served_at__lt=F("referred_at")) | Q(closed_at__lt=F("served_at"))), "village__code", region)
     for pk in wrong_order.values_list("pk", flat=True)[:1000]:
         yield "Registrasi #{}: langkah alur kerja tidak berurutan.".format(pk)
     now = timezone.now()
     future = _in_region(Registration.objects.filter(
         Q(submitted_at__gt=now) | Q(verified_at__gt=now) | Q(referred_at__gt=now) | Q(served_at__gt=now)
-        | Q(closed_at__gt=now) | Q(assessed_on__gt=today)), "village_id", region)
+        | Q(closed_at__gt=now) | Q(assessed_on__gt=today)), "village__code", region)
     for pk in future.values_list("pk", flat=True)[:1000]:
         yield "Registrasi #{}: tanggal di masa depan.".format(pk)
 
 
 def other_dates(region: str, today: datetime.date) -> Iterator[str]:
-    for visit in _in_region(MonitoringVisit.objects.filter(visited_on__gt=today), "village_id", region):
+    for visit in _in_region(MonitoringVisit.objects.filter(visited_on__gt=today), "village__code", region):
         yield "Kunjungan monitoring #{} ({}): bertanggal {} (masa depan).".format(visit.pk, visit.village_id,
                                                                                  visit.visited_on)
-    for pokja in _in_region(Pokja.objects.filter(decree_date__gt=today), "village_id", region):
+    for pokja in _in_region(Pokja.objects.filter(decree_date__gt=today), "village__code", region):
         yield "Pokja {}: tanggal SK {} di masa depan.".format(pokja.village_id, pokja.decree_date)
-    for membership in _in_region(CohortVillage.objects.select_related("cohort"), "village_id", region):
+    for membership in _in_region(CohortVillage.objects.select_related("cohort"), "village__code", region):
         if not codes.within(membership.village_id, membership.cohort.region_code):
             yield "Angkatan {}: desa {} di luar wilayah {}.".format(membership.cohort.name, membership.village_id,
                                                                     membership.cohort.region_code)

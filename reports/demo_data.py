@@ -285,7 +285,8 @@ def generate_programme(*, villages: int, province: str | None = None, year: int 
     checker = User.objects.filter(username=GENERATOR_USERNAME + "-validator").first() or User.objects.create(
         username=GENERATOR_USERNAME + "-validator", first_name="Validator", last_name="Data Demo", is_active=False)
     checker.role, checker.is_active, checker.is_superuser = "admin", True, True  # decides the requests it did not make
-    candidates = Village.objects.active().exclude(action_plans__year=year)
+    candidates = Village.objects.active().exclude(action_plans__year=year).exclude(
+        assessments__year=year, assessments__phase="baseline")
     if province:
         candidates = candidates.filter(code__startswith=province + ".")
     codes = list(candidates.order_by("code").values_list("code", flat=True))

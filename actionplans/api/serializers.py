@@ -114,6 +114,7 @@ class StimulusTrancheSerializer(serializers.ModelSerializer):
                   "received_on", "reference", "receipt_note", "voided_at", "void_reason"]
         read_only_fields = ["id", "state", "amount", "received_on", "reference", "receipt_note", "voided_at",
                             "void_reason"]
+        validators = []  # the service answers a re-sent plan with the tranche planned the first time
 
 
 class TrancheReceiptSerializer(serializers.Serializer):

@@ -95,12 +95,15 @@ def test_import_answers_reports_lines_and_replaces_without_duplicates(client, us
     assert template.content.decode("utf-8-sig").startswith("responden,lembaga,jabatan,jenis_kelamin,1.1,")
 
 
-def test_village_history_chart_compares_baseline_and_endline(client, users, make_assessment):
-    make_assessment(submit=True)
-    make_assessment(submit=True, phase="endline")
+def test_village_history_chart_compares_the_latest_validated_baseline_and_endline(client, users, make_assessment):
+    services.assessment_validate(assessment=make_assessment(submit=True), actor=users["regency"])
+    endline = make_assessment(submit=True, phase="endline")
     client.force_login(users["regency"])
     page = client.get(reverse("dimensions:village-history", args=["35.11.01.2001"]))
-    content = page.content.decode()
+    assert "Endline (evaluasi) 2026" not in page.context["chart"]  # submitted only: listed, not charted
+    assert "Diajukan" in page.content.decode()
+    services.assessment_validate(assessment=endline, actor=users["regency"])
+    content = client.get(reverse("dimensions:village-history", args=["35.11.01.2001"])).content.decode()
     assert "Baseline (Look) 2026" in content
     assert "Endline (evaluasi) 2026" in content
     assert content.count("<rect") >= 8

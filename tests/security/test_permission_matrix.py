@@ -54,8 +54,8 @@ from reports import services as report_services
 from tests.conftest import REGION_LINES, make_role_users, make_user
 from tests.dimensions.conftest import example_answers
 from tests.ppks.factories import person_data
-from villages.models import SocialPillar, Village
 from villages import services as village_services
+from villages.models import SocialPillar, Village
 from villages.services import regions_import, village_profile_update
 
 pytestmark = pytest.mark.django_db

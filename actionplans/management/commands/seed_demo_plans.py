@@ -152,6 +152,8 @@ class Command(BaseCommand):
                                  spent_on=day(4, 15), description="Konsumsi dan modul pelatihan mediator")
         services.spending_record(activity=activities[1], actor=pensosmas, amount=Decimal(3_200_000),
                                  spent_on=day(9, 2), description="Bahan bangunan lumbung pangan")
+        for activity, status, progress in zip(activities, ("ongoing", "ongoing", "done"), (70, 40, 100), strict=True):
+            services.activity_progress_update(activity=activity, actor=pensosmas, status=status, progress=progress)
         services.monitoring_record(village=village, actor=dinsos, plan=plan, visited_on=day(5, 5),
                                    findings="Pelatihan mediator berjalan; lumbung pangan belum mulai.",
                                    follow_ups="Percepat pengadaan lumbung sebelum Juli.")
