@@ -80,7 +80,8 @@ def test_pokja_decree_upload_is_checked_stored_and_downloaded(client, users):
         "target_members": "30", "notes": "", "decree_upload": SimpleUploadedFile("SK asli.pdf", PDF)})
     assert response.status_code == 302
     pokja = Pokja.objects.get(village=village)
-    assert pokja.decree_file.name.startswith("pokja-sk/") and "asli" not in pokja.decree_file.name
+    assert pokja.decree_file.name.startswith("pokja-sk/")
+    assert "asli" not in pokja.decree_file.name
     download = client.get(reverse("actionplans:pokja-decree", args=[SUCOLOR]))
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -180,7 +181,7 @@ def test_cohorts_hold_villages_of_their_region_and_filter_the_dashboard(client, 
     by_cohort = client.get(reverse("actionplans:dashboard"), {"cohort": cohort.pk})
     data = by_cohort.context["data"]
     assert (data["year"], data["villages"], data["cohort"]) == (2026, 2, cohort)
-    assert dict((code, total) for _label, code, total in data["phases"]) == {
+    assert {code: total for _label, code, total in data["phases"]} == {
         "penjajagan": 1, "look": 0, "think": 0, "act": 1, "evaluasi": 0, "mandiri": 0}
     assert "Desa angkatan (target 10)" in by_cohort.content.decode()
     detail = client.get(cohort.get_absolute_url())

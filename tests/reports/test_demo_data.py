@@ -51,10 +51,9 @@ def test_command_replaces_earlier_generated_data(regions, capsys):
 def test_programme_villages_get_scored_baselines_and_plans_in_the_past(regions):
     from actionplans.models import ActionPlan, ProgrammeStage, StimulusTranche
     from dimensions.models import Assessment
+    from tests.conftest import REGION_LINES
     from villages.models import Cohort, Village
     from villages.programme import with_phase
-
-    from tests.conftest import REGION_LINES
     from villages.services import regions_import
 
     regions_import(lines=[*REGION_LINES, "35.11.01.2003,Desa Uji Satu", "35.11.01.2004,Desa Uji Dua"])
