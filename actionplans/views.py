@@ -185,21 +185,31 @@ def village_view(request, code: str):
     return render(request, "actionplans/village.html", context)
 
 
+def _perform(request, form, call, success) -> None:
+    """Run ``call(cleaned_data)`` for a valid form and say how it went; the service's refusals become messages.
+
+    ``success`` is the message, or a function of the service's result giving it.
+    """
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+
+
 @login_required
 @require_POST
 def stage_update_view(request, pk: int):
     stage = get_object_or_404(visible_to(request.user, ProgrammeStage.objects.all()), pk=pk)
     form = StageForm(request.POST, instance=ProgrammeStage.objects.get(pk=pk), prefix="stage-{}".format(pk),
                      plan_approved=services.approved_plan(stage.village_id, stage.year) is not None)
-    if form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        try:
-            services.stage_update(stage=stage, actor=request.user, data=data)
-            messages.success(request, _("Tahap {stage} diperbarui.").format(stage=stage.get_stage_display()))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    _perform(request, form, lambda data: services.stage_update(stage=stage, actor=request.user, data={
+        name: data[name] for name in form.changed_data if name in data}),
+        _("Tahap {stage} diperbarui.").format(stage=stage.get_stage_display()))
     return redirect(_hub(request, stage.village_id, stage.year))
 
 
@@ -210,16 +220,9 @@ def stage_change_view(request, pk: int):
     stage = get_object_or_404(visible_to(request.user, ProgrammeStage.objects.all()), pk=pk)
     if not services.can_plan(request.user):
         raise PermissionDenied
-    form = StageChangeForm(request.POST, prefix="change-{}".format(pk))
-    if form.is_valid():
-        try:
-            services.stage_change_request(stage=stage, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Pengajuan perubahan jadwal {stage} dikirim ke Dinas Sosial.").format(
-                stage=stage.get_stage_display()))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    _perform(request, StageChangeForm(request.POST, prefix="change-{}".format(pk)),
+             lambda data: services.stage_change_request(stage=stage, actor=request.user, **data),
+             _("Pengajuan perubahan jadwal {stage} dikirim ke Dinas Sosial.").format(stage=stage.get_stage_display()))
     return redirect(_hub(request, stage.village_id, stage.year))
 
 
@@ -227,16 +230,13 @@ def stage_change_view(request, pk: int):
 @require_POST
 def stage_change_decide_view(request, pk: int, action: str):
     change = get_object_or_404(visible_to(request.user, StageChangeRequest.objects.select_related("stage")), pk=pk)
-    form = DecisionForm(request.POST, prefix="decision-{}".format(pk))
-    if action not in {"approve", "reject"} or not services.can_approve(request.user) or not form.is_valid():
+    if action not in {"approve", "reject"} or not services.can_approve(request.user):
         raise PermissionDenied
-    try:
-        services.stage_change_decide(change=change, actor=request.user, approve=action == "approve",
-                                     note=form.cleaned_data["note"])
-        messages.success(request, _("Pengajuan perubahan jadwal disetujui.") if action == "approve"
-                         else _("Pengajuan perubahan jadwal ditolak."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _perform(request, DecisionForm(request.POST, prefix="decision-{}".format(pk)),
+             lambda data: services.stage_change_decide(change=change, actor=request.user,
+                                                       approve=action == "approve", note=data["note"]),
+             _("Pengajuan perubahan jadwal disetujui.") if action == "approve"
+             else _("Pengajuan perubahan jadwal ditolak."))
     if request.POST.get("next") == "dashboard":
         return redirect("{}?year={}".format(redirect("actionplans:changes").url, change.stage.year))
     return redirect(_hub(request, change.stage.village_id, change.stage.year))
@@ -258,25 +258,17 @@ def change_list_view(request):
 def tranche_action_view(request, pk: int, action: str):
     """Receive, correct or void a stimulus tranche (Dinas Sosial), each with its rules and history."""
     tranche = get_object_or_404(visible_to(request.user, StimulusTranche.objects.all()), pk=pk)
-    forms_by_action = {"receive": TrancheReceiveForm, "correct": TrancheCorrectForm, "void": ReasonForm}
-    if action not in forms_by_action or not services.can_approve(request.user):
+    steps = {
+        "receive": (TrancheReceiveForm, services.tranche_receive, _("Penerimaan tahap {number} dicatat.")),
+        "correct": (TrancheCorrectForm, services.tranche_correct, _("Tahap {number} dikoreksi.")),
+        "void": (ReasonForm, services.tranche_void, _("Tahap {number} dibatalkan.")),
+    }
+    if action not in steps or not services.can_approve(request.user):
         raise PermissionDenied
-    form = forms_by_action[action](request.POST, prefix="{}-{}".format("void" if action == "void" else "tranche", pk))
-    if form.is_valid():
-        try:
-            if action == "receive":
-                services.tranche_receive(tranche=tranche, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Penerimaan tahap {number} dicatat.").format(number=tranche.number))
-            elif action == "correct":
-                services.tranche_correct(tranche=tranche, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Tahap {number} dikoreksi.").format(number=tranche.number))
-            else:
-                services.tranche_void(tranche=tranche, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Tahap {number} dibatalkan.").format(number=tranche.number))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    form_class, step, message = steps[action]
+    form = form_class(request.POST, prefix="{}-{}".format("void" if action == "void" else "tranche", pk))
+    _perform(request, form, lambda data: step(tranche=tranche, actor=request.user, **data),
+             message.format(number=tranche.number))
     return redirect(_hub(request, tranche.village_id, tranche.year))
 
 
@@ -287,23 +279,14 @@ def phase_override_view(request, code: str):
     village = village_get(user=request.user, code=code)
     if not services.can_approve(request.user):
         raise PermissionDenied
-    try:
-        if request.POST.get("clear"):
-            form = ReasonForm(request.POST, prefix="clear")
-            if form.is_valid():
-                services.phase_override_clear(village=village, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Koreksi tahap dicabut; tahap kembali mengikuti catatan."))
-            else:
-                messages.error(request, _("Tuliskan alasan pencabutan."))
-        else:
-            form = PhaseOverrideForm(request.POST)
-            if form.is_valid():
-                services.phase_override_set(village=village, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Koreksi tahap DBS dicatat."))
-            else:
-                messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if request.POST.get("clear"):
+        _perform(request, ReasonForm(request.POST, prefix="clear"),
+                 lambda data: services.phase_override_clear(village=village, actor=request.user, **data),
+                 _("Koreksi tahap dicabut; tahap kembali mengikuti catatan."))
+    else:
+        _perform(request, PhaseOverrideForm(request.POST),
+                 lambda data: services.phase_override_set(village=village, actor=request.user, **data),
+                 _("Koreksi tahap DBS dicatat."))
     return redirect(_hub(request, code, _year(request)))
 
 
