@@ -369,6 +369,9 @@ def stage_change_decide(*, change: StageChangeRequest, actor, approve: bool, not
     """
     change = StageChangeRequest.objects.select_for_update().select_related("stage").get(pk=change.pk)
     _require(actor, change.stage.village_id, approver=True)
+    outcome = StageChangeRequest.Status.APPROVED if approve else StageChangeRequest.Status.REJECTED
+    if change.status == outcome and change.decided_by_id == actor.pk:
+        return change  # the same decision sent twice
     if change.status != StageChangeRequest.Status.PENDING:
         raise ValidationError(_("Pengajuan ini sudah diputuskan ({status}).").format(
             status=change.get_status_display().lower()))
@@ -494,6 +497,9 @@ def tranche_correct(*, tranche: StimulusTranche, actor, amount: Decimal, receive
     if not reason.strip():
         raise ValidationError({"reason": [_("Tuliskan alasan koreksi.")]})
     note = receipt_note.strip() or tranche.receipt_note
+    if (tranche.amount, tranche.received_on, tranche.reference, tranche.receipt_note) == (
+            amount, received_on, reference.strip(), note):
+        return tranche  # nothing to correct (or the same correction sent twice)
     errors = _receipt_errors(tranche, amount=amount, received_on=received_on, reference=reference, note=note)
     if errors:
         raise ValidationError(errors)

@@ -86,6 +86,7 @@ def assessment_create(*, actor, village, year: int, phase: str, period_label: st
                             instrument=instrument or active_instrument(), assessor=actor, client_uuid=client_uuid)
     assessment.full_clean()
     assessment.save()
+    aggregates_changed("assessments")  # a baseline being collected moves the village into Look
     audit_record(actor=actor, action="dimensions.assessment.create", obj=assessment,
                  detail={"village": village.code, "year": year, "phase": phase})
     return assessment

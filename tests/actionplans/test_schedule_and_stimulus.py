@@ -127,7 +127,9 @@ def test_one_cannot_approve_ones_own_schedule_change(users, approved_plan):
     with pytest.raises(PermissionDenied):
         services.stage_change_decide(change=request, actor=users["regency"], approve=True)
     services.stage_change_decide(change=request, actor=users["province"], approve=True)
+    services.stage_change_decide(change=request, actor=users["province"], approve=True)  # sent twice: no error
     assert StageChangeRequest.objects.get().status == "approved"
+    assert AuditEvent.objects.filter(action="actionplans.stage.change_approve").count() == 1
 
 
 def test_actual_dates_cannot_be_in_the_future(users, plan):
@@ -175,6 +177,9 @@ def test_tranches_are_corrected_and_voided_with_reasons_never_deleted(client, us
     tranche = services.tranche_correct(tranche=tranche, actor=users["regency"], amount=Decimal(2_500_000),
                                        received_on=D(2026, 2, 10), reference="BAST/STM/2026/001",
                                        reason="Salah ketik jumlah", receipt_note="Dipotong biaya transfer bank")
+    services.tranche_correct(tranche=tranche, actor=users["regency"], amount=Decimal(2_500_000),
+                             received_on=D(2026, 2, 10), reference="BAST/STM/2026/001",
+                             reason="Salah ketik jumlah")  # the same correction sent twice: no second revision
     assert services.stimulus_balance(village_code=approved_plan.village_id, year=2026)["received"] == 2_500_000
     # Voided through the page: reason required, kept with who and why, out of the balance.
     client.force_login(users["regency"])
