@@ -245,7 +245,7 @@ def plan_review(*, plan: ActionPlan, actor, approve: bool, reason: str = "",
     ``at`` records an approval given earlier (on paper, or by the demo seeds): not in the future,
     not before the baseline the plan answers was validated.
     """
-    plan = ActionPlan.objects.select_for_update().select_related("assessment").get(pk=plan.pk)
+    plan = ActionPlan.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=plan.pk)
     _require(actor, plan.village_id, approver=True)
     if plan.status != ActionPlan.Status.SUBMITTED:
         raise ValidationError(_("Hanya rencana aksi yang diajukan yang dapat ditinjau."))
@@ -367,7 +367,7 @@ def stage_change_decide(*, change: StageChangeRequest, actor, approve: bool, not
 
     Nobody decides their own request; a decided request cannot be decided again.
     """
-    change = StageChangeRequest.objects.select_for_update().select_related("stage").get(pk=change.pk)
+    change = StageChangeRequest.objects.select_for_update(of=("self",)).select_related("stage").get(pk=change.pk)
     _require(actor, change.stage.village_id, approver=True)
     outcome = StageChangeRequest.Status.APPROVED if approve else StageChangeRequest.Status.REJECTED
     if change.status == outcome and change.decided_by_id == actor.pk:
