@@ -227,3 +227,19 @@ def test_hub_shows_honest_states_and_the_stimulus(client, users, plan):
     assert "mengikuti penerimaan tahap stimulan" in content
     assert "BAST/STM/2026/001" in content
     assert "Catat penerimaan" not in content  # Dinas Sosial records tranches
+
+
+def test_record_numbers_in_pages_are_not_formatted_as_quantities(client, users, plan):
+    """Ids, links and form values carry raw numbers (1234), never "1.234" (USE_THOUSAND_SEPARATOR)."""
+    from villages.models import Cohort, CohortVillage
+
+    village = plan.village
+    ProgrammeStage.objects.create(pk=12345, village=village, year=2026, stage="monitoring", order=5)
+    cohort = Cohort.objects.create(pk=4321, name="Angkatan Uji", year=2026, region_code="35.11")
+    CohortVillage.objects.create(cohort=cohort, village=village)
+    client.force_login(users["regency"])
+    hub = client.get(reverse("actionplans:village", args=[village.code]), {"year": 2026}).content.decode()
+    assert 'id="tahap-12345"' in hub
+    dashboard = client.get(reverse("actionplans:dashboard"), {"cohort": 4321}).content.decode()
+    assert '<option value="4321" selected>' in dashboard
+    assert 'max="1"' in dashboard
