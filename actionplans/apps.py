@@ -8,7 +8,7 @@ class ActionplansConfig(AppConfig):
     verbose_name = _("Rencana aksi Pokja Tansosmas")
 
     def ready(self):
-        from actionplans.lifecycle import annotate_phases
-        from villages.programme import register_phase_annotator
+        from actionplans.lifecycle import filter_by_phase, phases_for
+        from villages.programme import register_phases
 
-        register_phase_annotator(annotate_phases)
+        register_phases(phases_for, filter_by_phase)

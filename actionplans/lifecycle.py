@@ -1,8 +1,8 @@
 """A village's DBS phase, derived from its records in one place.
 
-The phase is never stored. ``annotate_phases`` computes it in the database (so lists can filter and
-count by it) from what was recorded, for the village's current cycle: the latest year that has an
-action plan or a baseline assessment.
+The phase is never stored. ``phases_for`` reads the records of many villages at once (a fixed
+number of queries, whatever the number of villages) and ``derive`` applies one rule to each, for the
+village's current cycle: the latest year that has an action plan or a baseline assessment.
 
 ===========================  ==============================================================
 phase                        when (first rule that holds, for the current cycle)
@@ -22,27 +22,18 @@ penjajagan                   the village is a lokus (a lokus year or a cohort) a
 
 A Dinas Sosial user may override the derived phase with a reason (``PhaseOverride``, audited); the
 override is shown as such wherever the phase is, and "mandiri" needs the same validated band
-whether derived or overridden. Dashboards, village pages, the API (through
-``villages.programme.with_phase``) and the profile PDF all read this module.
+whether derived or overridden. Village pages, search and API (through ``villages.programme``),
+the dashboard, the profile PDF and the consistency check all read this module.
+
+Filtering by phase first narrows to the villages with any programme record (``in_programme``), so
+a province's thousands of villages cost what its few hundred lokus cost.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    CharField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from actionplans.models import ActionPlan, Evaluation, PhaseOverride, ProgrammeStage
@@ -50,6 +41,7 @@ from dimensions.models import Assessment, Band
 from villages.models import CohortVillage, LokusYear, ProgrammePhase, Village
 
 BAND_ORDER = (Band.LOW, Band.MEDIUM, Band.HIGH)
+CHUNK = 900  # codes per IN (...) list, under SQLite's variable limit
 Phase = ProgrammePhase
 
 
@@ -61,65 +53,133 @@ def mandiri_bands() -> list[str]:
     return [band.value for band in BAND_ORDER[BAND_ORDER.index(minimum):]]
 
 
-def _components(villages: QuerySet) -> QuerySet:
-    """The records the rule reads, one column each (``lc_*``), computed per village in the same query."""
-    validated = Assessment.Status.VALIDATED
-    plans = ActionPlan.objects.filter(village=OuterRef("code")).order_by("-year")
-    baselines = Assessment.objects.filter(village=OuterRef("code"), phase=Assessment.Phase.BASELINE)
-    villages = villages.annotate(
-        lc_plan_id=Subquery(plans.values("pk")[:1]),
-        lc_plan_year=Subquery(plans.values("year")[:1]),
-        lc_plan_status=Subquery(plans.values("status")[:1]),
-        lc_baseline_year=Subquery(baselines.filter(status=validated).order_by("-year").values("year")[:1]),
-        lc_open_baseline_year=Subquery(baselines.exclude(status=validated).order_by("-year").values("year")[:1]),
-        lc_in_programme=Exists(LokusYear.objects.filter(village=OuterRef("code")))
-        | Exists(CohortVillage.objects.filter(village=OuterRef("code"))),
-        lc_collecting=Exists(ProgrammeStage.objects.filter(village=OuterRef("code")).filter(
-            Q(stage=ProgrammeStage.Stage.SITE_APPRAISAL, actual_end__isnull=False)
-            | Q(stage=ProgrammeStage.Stage.DATA_COLLECTION, actual_start__isnull=False)
-            | Q(stage=ProgrammeStage.Stage.DATA_COLLECTION, actual_end__isnull=False))),
-        phase_override=Subquery(PhaseOverride.objects.filter(village=OuterRef("code"), cleared_at__isnull=True)
-                                .values("phase")[:1]),
-    )
-    return villages.annotate(
-        lc_cycle=Greatest(Coalesce("lc_plan_year", 0), Coalesce("lc_baseline_year", 0),
-                          Coalesce("lc_open_baseline_year", 0), output_field=IntegerField()),
-        lc_evaluation_band=Subquery(Evaluation.objects.filter(plan_id=OuterRef("lc_plan_id"),
-                                                              endline__status=validated)
-                                    .values("endline__band")[:1]),
-        lc_endline=Exists(Assessment.objects.filter(village=OuterRef("code"), phase=Assessment.Phase.ENDLINE,
-                                                    status=validated, year__gte=OuterRef("lc_plan_year"))),
-        lc_monitoring=Exists(ProgrammeStage.objects.filter(
-            village=OuterRef("code"), year=OuterRef("lc_plan_year"),
-            stage__in=[ProgrammeStage.Stage.MONITORING, ProgrammeStage.Stage.EVALUATION]).filter(
-            Q(actual_start__isnull=False) | Q(actual_end__isnull=False))),
-    )
+@dataclass
+class Records:
+    """What the rule reads about one village."""
+
+    in_programme: bool = False
+    collecting: bool = False
+    plan_id: int | None = None
+    plan_year: int | None = None
+    plan_status: str = ""
+    baseline_year: int | None = None  # latest validated baseline
+    open_baseline_year: int | None = None  # latest baseline not validated yet
+    endline_years: list[int] = field(default_factory=list)  # validated endlines
+    monitoring_years: set[int] = field(default_factory=set)  # years whose monitoring/evaluation stage began
+    evaluation_band: str = ""  # band of the validated endline the latest plan was evaluated against
+    override: str = ""
+
+    @property
+    def cycle(self) -> int:
+        return max(self.plan_year or 0, self.baseline_year or 0, self.open_baseline_year or 0)
 
 
-def _rule() -> Case:
-    """The derivation rule of the module docstring, as one SQL CASE over the ``lc_*`` columns."""
-    plan_is_current = Q(lc_plan_year__isnull=False, lc_plan_year=F("lc_cycle"))
-    approved = plan_is_current & Q(lc_plan_status=ActionPlan.Status.APPROVED)
-    return Case(
-        When(approved & Q(lc_evaluation_band__in=mandiri_bands()), then=Value(Phase.GRADUATED)),
-        When(approved & (Q(lc_evaluation_band__isnull=False) | Q(lc_endline=True) | Q(lc_monitoring=True)),
-             then=Value(Phase.EVALUATION)),
-        When(approved, then=Value(Phase.ACT)),
-        When(plan_is_current, then=Value(Phase.THINK)),
-        When(lc_baseline_year__isnull=False, lc_baseline_year=F("lc_cycle"), then=Value(Phase.THINK)),
-        When(lc_open_baseline_year__isnull=False, lc_open_baseline_year=F("lc_cycle"),
-             then=Value(Phase.LOOK)),
-        When(lc_collecting=True, then=Value(Phase.LOOK)),
-        When(lc_in_programme=True, then=Value(Phase.SITE_APPRAISAL)),
-        default=Value(None),
-        output_field=CharField(),
-    )
+def derive(records: Records) -> str | None:
+    """The rule of the module docstring."""
+    cycle = records.cycle
+    if records.plan_year and records.plan_year == cycle:
+        if records.plan_status != ActionPlan.Status.APPROVED:
+            return Phase.THINK
+        if records.evaluation_band in mandiri_bands():
+            return Phase.GRADUATED
+        if (records.evaluation_band or records.plan_year in records.monitoring_years
+                or any(year >= records.plan_year for year in records.endline_years)):
+            return Phase.EVALUATION
+        return Phase.ACT
+    if records.baseline_year and records.baseline_year == cycle:
+        return Phase.THINK
+    if (records.open_baseline_year and records.open_baseline_year == cycle) or records.collecting:
+        return Phase.LOOK
+    if records.in_programme:
+        return Phase.SITE_APPRAISAL
+    return None
 
 
-def annotate_phases(villages: QuerySet) -> QuerySet:
-    """``villages`` with ``derived_phase`` (from records), ``phase_override`` and ``phase`` (the one to show)."""
-    return _components(villages).annotate(derived_phase=_rule()).annotate(
-        phase=Coalesce("phase_override", "derived_phase", output_field=CharField()))
+def _chunks(codes: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(codes), CHUNK):
+        yield codes[start:start + CHUNK]
+
+
+def records_for(codes: Iterable[str]) -> dict[str, Records]:
+    """{village code: Records} for ``codes``: five queries per 900 codes, and the evaluations of their plans."""
+    codes = sorted(set(codes))
+    table = {code: Records() for code in codes}
+    for part in _chunks(codes):
+        lokus = LokusYear.objects.filter(village_id__in=part).order_by().values_list("village_id", flat=True)
+        cohorts = CohortVillage.objects.filter(village_id__in=part).order_by().values_list("village_id", flat=True)
+        for code in lokus.union(cohorts):
+            table[code].in_programme = True
+        for code, plan_id, year, status in (ActionPlan.objects.filter(village_id__in=part)
+                                            .order_by("village_id", "year").values_list("village_id", "pk", "year",
+                                                                                        "status")):
+            records = table[code]
+            records.plan_id, records.plan_year, records.plan_status = plan_id, year, status  # the latest year wins
+        for code, phase, year, status in Assessment.objects.filter(village_id__in=part).exclude(
+                phase=Assessment.Phase.MONITORING).values_list("village_id", "phase", "year", "status"):
+            records = table[code]
+            validated = status == Assessment.Status.VALIDATED
+            if phase == Assessment.Phase.ENDLINE:
+                if validated:
+                    records.endline_years.append(year)
+            elif validated:
+                records.baseline_year = max(records.baseline_year or 0, year)
+            else:
+                records.open_baseline_year = max(records.open_baseline_year or 0, year)
+        started = ProgrammeStage.objects.filter(village_id__in=part).filter(
+            Q(actual_start__isnull=False) | Q(actual_end__isnull=False))
+        for code, stage, year, actual_end in started.values_list("village_id", "stage", "year", "actual_end"):
+            records = table[code]
+            if stage == ProgrammeStage.Stage.DATA_COLLECTION or (
+                    stage == ProgrammeStage.Stage.SITE_APPRAISAL and actual_end):
+                records.collecting = True
+            if stage in {ProgrammeStage.Stage.MONITORING, ProgrammeStage.Stage.EVALUATION}:
+                records.monitoring_years.add(year)
+        for code, phase in PhaseOverride.objects.filter(village_id__in=part, cleared_at__isnull=True).values_list(
+                "village_id", "phase"):
+            table[code].override = phase
+    plans = {records.plan_id: records for records in table.values() if records.plan_id}
+    plan_ids = sorted(plans)
+    for start in range(0, len(plan_ids), CHUNK):
+        for plan_id, band in Evaluation.objects.filter(
+                plan_id__in=plan_ids[start:start + CHUNK], endline__status=Assessment.Status.VALIDATED
+        ).values_list("plan_id", "endline__band"):
+            plans[plan_id].evaluation_band = band
+    return table
+
+
+@dataclass(frozen=True)
+class VillagePhase:
+    """The phase to show (``effective``), the one the records give (``derived``) and the override, if any."""
+
+    effective: str | None
+    derived: str | None
+    override: str | None
+
+
+def phases_for(codes: Iterable[str]) -> dict[str, VillagePhase]:
+    """{village code: VillagePhase} for ``codes`` (a fixed number of queries)."""
+    result = {}
+    for code, records in records_for(codes).items():
+        derived = derive(records)
+        result[code] = VillagePhase(records.override or derived, derived, records.override or None)
+    return result
+
+
+def in_programme() -> Q:
+    """Villages with any programme record; only they can have a phase."""
+    return (Q(code__in=LokusYear.objects.values("village_id"))
+            | Q(code__in=CohortVillage.objects.values("village_id"))
+            | Q(code__in=Assessment.objects.values("village_id"))
+            | Q(code__in=ActionPlan.objects.values("village_id"))
+            | Q(code__in=ProgrammeStage.objects.values("village_id"))
+            | Q(code__in=PhaseOverride.objects.values("village_id")))
+
+
+def filter_by_phase(villages: QuerySet, phase: str) -> QuerySet:
+    """``villages`` whose phase (derived, or the override) is ``phase``."""
+    candidates = list(villages.filter(in_programme()).values_list("code", flat=True))
+    matching = [code for code, value in phases_for(candidates).items() if value.effective == phase]
+    return villages.filter(code__in=matching)
 
 
 @dataclass
@@ -146,37 +206,32 @@ class PhaseInfo:
 
 
 def phase_of(village: Village | str) -> PhaseInfo:
-    """The phase of one village, with the evidence (the same rule as ``annotate_phases``)."""
+    """The phase of one village, with the evidence (the same rule as ``phases_for``)."""
     code = village if isinstance(village, str) else village.code
-    row = annotate_phases(Village.objects.filter(code=code)).values(
-        "derived_phase", "lc_plan_year", "lc_plan_status", "lc_plan_id", "lc_baseline_year",
-        "lc_open_baseline_year", "lc_cycle", "lc_evaluation_band", "lc_endline", "lc_monitoring", "lc_collecting",
-        "lc_in_programme").first()
+    records = records_for([code])[code]
     override = PhaseOverride.objects.filter(village_id=code, cleared_at__isnull=True).select_related(
         "set_by").first()
-    if row is None:
-        return PhaseInfo(code, None, override)
-    info = PhaseInfo(code, row["derived_phase"], override)
-    cycle = row["lc_cycle"] or None
-    if row["lc_in_programme"]:
+    info = PhaseInfo(code, derive(records), override)
+    cycle = records.cycle or None
+    if records.in_programme:
         info.evidence.append(_("Desa lokus (tahun lokus atau angkatan tercatat)."))
-    if row["lc_collecting"]:
+    if records.collecting:
         info.evidence.append(_("Penjajagan selesai atau pengumpulan data sudah dimulai."))
-    if row["lc_open_baseline_year"] and row["lc_open_baseline_year"] == cycle:
+    if records.open_baseline_year and records.open_baseline_year == cycle:
         info.evidence.append(_("Asesmen baseline {year} sedang berjalan (belum divalidasi).").format(
-            year=row["lc_open_baseline_year"]))
-    if row["lc_baseline_year"]:
-        info.evidence.append(_("Baseline {year} tervalidasi.").format(year=row["lc_baseline_year"]))
-    if row["lc_plan_year"]:
+            year=records.open_baseline_year))
+    if records.baseline_year:
+        info.evidence.append(_("Baseline {year} tervalidasi.").format(year=records.baseline_year))
+    if records.plan_year:
         info.evidence.append(_("Rencana aksi {year}: {status}.").format(
-            year=row["lc_plan_year"], status=ActionPlan.Status(row["lc_plan_status"]).label.lower()))
-    if row["lc_monitoring"]:
+            year=records.plan_year, status=ActionPlan.Status(records.plan_status).label.lower()))
+    if records.plan_year in records.monitoring_years:
         info.evidence.append(_("Tahap monitoring/evaluasi sudah dimulai."))
-    if row["lc_endline"]:
+    if records.plan_year and any(year >= records.plan_year for year in records.endline_years):
         info.evidence.append(_("Endline tervalidasi ada."))
-    if row["lc_evaluation_band"]:
+    if records.evaluation_band:
         info.evidence.append(_("Evaluasi tercatat; endline berkategori {band}.").format(
-            band=Band(row["lc_evaluation_band"]).label.lower()))
+            band=Band(records.evaluation_band).label.lower()))
     info.next_step = {
         Phase.SITE_APPRAISAL: _("Mulai asesmen baseline (Look)."),
         Phase.LOOK: _("Lengkapi dan validasi asesmen baseline."),
@@ -184,7 +239,7 @@ def phase_of(village: Village | str) -> PhaseInfo:
         Phase.ACT: _("Laksanakan kegiatan, catat stimulan, belanja dan monitoring."),
         Phase.EVALUATION: _("Validasi endline dan catat evaluasi rencana aksi."),
         Phase.GRADUATED: _("Desa mandiri: pertahankan kegiatan tanpa stimulan."),
-    }.get(row["derived_phase"], _("Tetapkan tahun lokus atau masukkan desa ke angkatan."))
+    }.get(info.derived, _("Tetapkan tahun lokus atau masukkan desa ke angkatan."))
     return info
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import visible_to
+from actionplans.lifecycle import phases_for
 from actionplans.models import (
     ActionPlan,
     Activity,
@@ -26,7 +27,6 @@ from actionplans.schedule import StageState, StageStatus, schedule, schedules_by
 from config.caching import cached_aggregate
 from villages import codes
 from villages.models import Cohort, CohortVillage, LokusYear, ProgrammePhase, Village
-from villages.programme import with_phase
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):
@@ -246,9 +246,9 @@ def _programme_figures(*, user, year: int, today, cohort: Cohort | None) -> dict
     villages = programme_villages(user=user, year=year, cohort=cohort)
     codes = list(villages.values_list("code", flat=True))
     phase_counts = dict.fromkeys(ProgrammePhase.values, 0)
-    for phase in with_phase(Village.objects.filter(code__in=codes)).values_list("phase", flat=True):
-        if phase:
-            phase_counts[phase] += 1
+    for phase in phases_for(codes).values():
+        if phase.effective:
+            phase_counts[phase.effective] += 1
     stages = list(ProgrammeStage.objects.filter(year=year, village_id__in=codes).select_related("village"))
     tranches = list(StimulusTranche.objects.filter(year=year, village_id__in=codes))
     schedules = schedules_by_village(stages, tranches, today)

@@ -316,7 +316,7 @@ def stage_update(*, stage: ProgrammeStage, actor, data: dict) -> ProgrammeStage:
         if getattr(stage, start) and getattr(stage, end) and getattr(stage, end) < getattr(stage, start):
             raise ValidationError({end: [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]})
     if stage.actual_end and not stage.actual_start:
-        stage.actual_start = stage.actual_end if stage.actual_start is None else stage.actual_start
+        stage.actual_start = stage.actual_end  # finished implies started; the day is the best known start
     stage.full_clean()
     stage.save()
     aggregates_changed("programme")

@@ -157,10 +157,9 @@ def phases(region: str, today: datetime.date) -> Iterator[str]:
             yield "Koreksi tahap desa {}: tanpa alasan.".format(override.village_id)
     allowed = lifecycle.mandiri_bands()
     from villages.models import Village
-    from villages.programme import with_phase
 
-    graduated = with_phase(_in_region(Village.objects.all(), "code", region)).filter(phase="mandiri")
-    for code in graduated.values_list("code", flat=True):
+    graduated = lifecycle.filter_by_phase(_in_region(Village.objects.all(), "code", region), "mandiri")
+    for code in graduated.values_list("code", flat=True).order_by("code"):
         band = lifecycle.latest_validated_band(code)
         if band not in allowed:
             yield "Desa {}: tahap mandiri, tetapi asesmen tervalidasi terakhir berkategori {}.".format(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villages import codes
 from villages.models import Cohort, ProgrammePhase, Village
-from villages.programme import with_phase
+from villages.programme import filter_phase
 
 KIND_PATTERNS = {"kelurahan": r"\.1[0-9]{3}$", "desa": r"\.2[0-9]{3}$", "desa_adat": r"\.3[0-9]{3}$"}
 
@@ -50,7 +50,7 @@ class VillageFilterSet(django_filters.FilterSet):
 
     def filter_stage(self, queryset, name, value):
         """Villages whose phase (derived from records, or overridden) is ``value``."""
-        return with_phase(queryset).filter(phase=value)
+        return filter_phase(queryset, value)
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(code__regex=KIND_PATTERNS[value])

@@ -113,7 +113,7 @@ class Village(Region):
         return self.Kind(self.kind).label
 
     def get_phase_display(self) -> str:
-        """The label of the ``phase`` annotation (``villages.programme.with_phase``), or an empty string."""
+        """The label of the ``phase`` set by ``villages.programme.attach_phases``, or an empty string."""
         phase = getattr(self, "phase", None)
         return ProgrammePhase(phase).label if phase else ""
 

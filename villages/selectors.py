@@ -10,7 +10,7 @@ from accounts.scoping import scope_filter, scope_of, visible_to
 from config.caching import cached_aggregate
 from villages import codes
 from villages.models import Cohort, District, Province, Regency, Village
-from villages.programme import with_phase
+from villages.programme import attach_phases
 
 LEVEL_MODELS = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}
 CODE_LENGTHS = {codes.PROVINCE: 2, codes.REGENCY: 5, codes.DISTRICT: 8, codes.VILLAGE: 13}
@@ -80,10 +80,10 @@ def region_children(*, user, parent_code: str = "") -> list[RegionRow]:
 
 
 def village_list(*, user, filters: dict | None = None) -> QuerySet:
-    """Visible villages filtered by ``VillageFilterSet``, with their region path and DBS phase."""
+    """Visible villages filtered by ``VillageFilterSet``, with their region path (``attach_phases`` adds the phase)."""
     from villages.filters import VillageFilterSet
 
-    queryset = with_phase(visible_to(user, Village.objects.all())).select_related("district__regency__province")
+    queryset = visible_to(user, Village.objects.all()).select_related("district__regency__province")
     return VillageFilterSet(filters or {}, queryset=queryset).qs
 
 
@@ -107,14 +107,14 @@ def cohort_get(*, user, pk: int) -> Cohort:
 
 def cohort_villages(*, user, cohort: Cohort) -> list[Village]:
     """The cohort's villages the user may see, with their DBS phase (derived or overridden)."""
-    return list(with_phase(visible_to(user, Village.objects.filter(cohort_memberships__cohort=cohort)))
-                .select_related("district__regency").order_by("code"))
+    return attach_phases(visible_to(user, Village.objects.filter(cohort_memberships__cohort=cohort))
+                         .select_related("district__regency").order_by("code"))
 
 
 def village_get(*, user, code: str) -> Village:
     """One visible village with its profile, phase, lokus years, cohorts and pillars; Http404 when out of scope."""
     village = (
-        with_phase(visible_to(user, Village.objects.all()))
+        visible_to(user, Village.objects.all())
         .select_related("district__regency__province", "profile")
         .prefetch_related("lokus_years", "social_pillars", "assigned_users", "cohorts")
         .filter(code=code)
@@ -122,7 +122,7 @@ def village_get(*, user, code: str) -> Village:
     )
     if village is None:
         raise Http404
-    return village
+    return attach_phases([village])[0]
 
 
 def region_summary_for(user) -> dict[str, int]:

@@ -14,6 +14,7 @@ from villages import codes, services
 from villages.filters import VillageFilterSet
 from villages.forms import CohortForm, CohortVillageForm, SocialPillarForm, VillageProfileForm
 from villages.models import Cohort, ProgrammePhase, SocialPillar, VillageProfile
+from villages.programme import attach_phases
 from villages.selectors import (
     cohort_get,
     cohort_list,
@@ -71,7 +72,7 @@ def village_search(request):
     filterset = VillageFilterSet(request.GET or None, queryset=village_list(user=request.user), request=request)
     results = None
     if any(request.GET.get(key, "").strip() for key in ("q", "region", "stage", "cohort", "lokus_year")):
-        results = list(filterset.qs.order_by("code")[: SEARCH_LIMIT + 1])
+        results = attach_phases(filterset.qs.order_by("code")[: SEARCH_LIMIT + 1])
     context = {
         "filterset": filterset,
         "results": results[:SEARCH_LIMIT] if results is not None else None,

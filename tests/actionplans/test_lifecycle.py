@@ -8,19 +8,19 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from actionplans import lifecycle, services
+from actionplans.lifecycle import phases_for
 from actionplans.models import PhaseOverride
 from dimensions import services as dimension_services
 from tests.actionplans.conftest import activity_data, moment
 from tests.dimensions.conftest import example_answers
 from villages.models import LokusYear, ProgrammePhase, Village
-from villages.programme import with_phase
 
 pytestmark = pytest.mark.django_db
 SUCOLOR = "35.11.01.2001"
 
 
 def phase(code: str = SUCOLOR) -> str | None:
-    return with_phase(Village.objects.filter(code=code)).values_list("phase", flat=True).get()
+    return phases_for([code])[code].effective
 
 
 def endline(make_assessment, users, *, high: bool, year: int = 2026):
@@ -99,8 +99,8 @@ def test_override_needs_a_reason_is_audited_shown_and_cannot_make_a_rendah_villa
     assert services.phase_override_set(village=village, actor=users["regency"], phase="evaluasi",
                                        reason=override.reason) == override  # sent twice: one override
     assert phase() == ProgrammePhase.EVALUATION
-    row = with_phase(Village.objects.filter(code=SUCOLOR)).values("derived_phase", "phase_override").get()
-    assert row == {"derived_phase": "act", "phase_override": "evaluasi"}
+    found = phases_for([SUCOLOR])[SUCOLOR]
+    assert (found.derived, found.override) == ("act", "evaluasi")
     event = AuditEvent.objects.get(action="actionplans.phase.override")
     assert event.detail["derived"] == "act"
     # Shown as an override on the village page, the hub and in the API.

@@ -104,6 +104,11 @@ def test_pensosmas_asks_for_a_schedule_change_and_maps_an_asset_then_dinsos_deci
     screenshot(page, "peta-aset-telepon")
     asset = Asset.objects.get(name="Jajanan pabrikan dibeli dari kota")
     assert (asset.leaky_bucket, asset.monthly_outflow, asset.village_id) == (True, 5_000_000, SUCOLOR)
+    # Her own programme dashboard (her two villages) fits the phone too.
+    page.goto("{}/rencana/dasbor/".format(live_server.url))
+    expect(page.locator(".stat").filter(has_text="Desa lokus")).to_contain_text("2")
+    fits(page)
+    screenshot(page, "dasbor-telepon")
 
     # Dinas Sosial at the office: the dashboard, then the decision.
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **WIDE)

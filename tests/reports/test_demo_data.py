@@ -53,7 +53,6 @@ def test_programme_villages_get_scored_baselines_and_plans_in_the_past(regions):
     from dimensions.models import Assessment
     from tests.conftest import REGION_LINES
     from villages.models import Cohort, Village
-    from villages.programme import with_phase
     from villages.services import regions_import
 
     regions_import(lines=[*REGION_LINES, "35.11.01.2003,Desa Uji Satu", "35.11.01.2004,Desa Uji Dua"])
@@ -63,7 +62,10 @@ def test_programme_villages_get_scored_baselines_and_plans_in_the_past(regions):
         "approved"] * 5 + ["submitted"]
     assert ProgrammeStage.objects.count() == 42
     assert all(plan.activities.count() == 3 for plan in ActionPlan.objects.all())
-    phases = sorted(with_phase(Village.objects.filter(lokus_years__year=2026)).values_list("phase", flat=True))
+    from actionplans.lifecycle import phases_for
+
+    codes = Village.objects.filter(lokus_years__year=2026).values_list("code", flat=True)
+    phases = sorted(phase.effective for phase in phases_for(codes).values())
     assert phases == ["act", "act", "act", "evaluasi", "mandiri", "think"]  # PROGRESS_PATTERN, derived
     assert not StimulusTranche.objects.filter(received_on__gt=TODAY).exists()
     assert Cohort.objects.get().memberships.count() == 6

@@ -10,7 +10,7 @@ from villages import codes
 from villages.api.serializers import RegionSerializer, VillageDetailSerializer, VillageSerializer
 from villages.filters import VillageFilterSet
 from villages.models import Village
-from villages.programme import with_phase
+from villages.programme import attach_phases
 from villages.selectors import region_children, village_get
 
 
@@ -52,9 +52,11 @@ class VillageListApi(generics.ListAPIView):
     pagination_class = VillageCursorPagination
 
     def get_queryset(self):
-        return with_phase(visible_to(self.request.user, Village.objects.all())).select_related(
-            "district__regency__province"
-        )
+        return visible_to(self.request.user, Village.objects.all()).select_related("district__regency__province")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return attach_phases(page) if page is not None else None
 
 
 class VillageDetailApi(generics.RetrieveAPIView):
