@@ -214,7 +214,8 @@ def test_villages_search(client, users, django_assert_num_queries):
     villages_import(FEW)
     client.force_login(users["regency"])
     fixed_queries(django_assert_num_queries, client, "/wilayah/cari/", params={"q": "Desa Uji"},
-                  expected=REQUEST + 2 + PHASE, grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
+                  expected=REQUEST + 2 + PHASE, grow=lambda: villages_import(MANY),
+                  marker=b'href="/wilayah/desa/35.11.01.')
 
 
 def test_village_detail(client, users, django_assert_num_queries, villages):
