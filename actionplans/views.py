@@ -61,15 +61,8 @@ from actionplans.selectors import (
     tranches_of,
 )
 from config import uploads
+from villages.forms import apply_errors
 from villages.selectors import cohort_list, village_get
-
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _year(request, default: int | None = None) -> int:
@@ -140,7 +133,7 @@ def village_view(request, code: str):
         except ValidationError as error:
             target = {"plan": plan_form, "tranche": tranche_form, "monitoring": monitoring_form}.get(action)
             if target is not None:
-                _apply(target, error)
+                apply_errors(target, error)
             else:
                 messages.error(request, " ".join(error.messages))
     plan_approved = services.approved_plan(code, year) is not None
@@ -304,7 +297,7 @@ def assets_view(request, code: str, pk: int | None = None):
             saved = services.asset_save(village=village, actor=request.user, asset=asset,
                                         data={name: form.cleaned_data[name] for name in AssetForm.Meta.fields})
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Aset {name} disimpan.").format(name=saved.name))
             return redirect("actionplans:assets", code=code)
@@ -352,7 +345,7 @@ def pokja_view(request, code: str):
                 messages.success(request, _("{name} disimpan.").format(name=saved.name))
                 return redirect("actionplans:pokja", code=code)
         except ValidationError as error:
-            _apply(member_form if request.POST.get("form") == "member" else pokja_form, error)
+            apply_errors(member_form if request.POST.get("form") == "member" else pokja_form, error)
     return render(request, "actionplans/pokja.html", {
         "village": village, "pokja": pokja, "pokja_form": pokja_form, "member_form": member_form, "member": member,
         "composition": pokja_composition(pokja),
@@ -403,7 +396,8 @@ def plan_detail_view(request, pk: int):
                 messages.success(request, _("Evaluasi disimpan."))
                 return redirect(plan)
         except ValidationError as error:
-            _apply({"activity": activity_form, "spending": spending_form, "evaluation": evaluation_form}[action], error)
+            forms = {"activity": activity_form, "spending": spending_form, "evaluation": evaluation_form}
+            apply_errors(forms[action], error)
     proposals = services.proposed_activities(plan) if plan.is_editable else []
     tagged_assets = [asset for asset in assets_of(user=request.user, village_code=plan.village_id, active_only=True)
                      if asset.leaky_bucket or asset.low_hanging_fruit] if plan.is_editable else []
@@ -476,7 +470,7 @@ def activity_view(request, pk: int, activity_pk: int):
                                       caption=evidence_form.cleaned_data["caption"])
                 return redirect("actionplans:activity", pk=pk, activity_pk=activity_pk)
         except ValidationError as error:
-            _apply(evidence_form if request.POST.get("form") == "evidence" else progress_form, error)
+            apply_errors(evidence_form if request.POST.get("form") == "evidence" else progress_form, error)
     return render(request, "actionplans/activity.html", {
         "plan": plan, "activity": activity, "progress_form": progress_form, "evidence_form": evidence_form,
         "evidence": activity.evidence.all(), "can_act": services.can_plan(request.user),

@@ -11,6 +11,15 @@ from villages.services import parse_lokus_years
 SELECT_LIMIT = 500
 
 
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 class VillageProfileForm(forms.ModelForm):
     lokus_years = forms.CharField(
         label=_("Tahun lokus"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.services import audit_record
 from villages import codes, services
 from villages.filters import VillageFilterSet
-from villages.forms import CohortForm, CohortVillageForm, SocialPillarForm, VillageProfileForm
+from villages.forms import CohortForm, CohortVillageForm, SocialPillarForm, VillageProfileForm, apply_errors
 from villages.models import Cohort, ProgrammePhase, SocialPillar, VillageProfile
 from villages.programme import attach_phases
 from villages.selectors import (
@@ -162,7 +162,7 @@ def cohort_edit_view(request, pk: int | None = None):
         try:
             cohort = services.cohort_save(actor=request.user, data=data, cohort=cohort)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Angkatan {name} disimpan.").format(name=cohort.name))
             return redirect(cohort)
@@ -188,7 +188,7 @@ def cohort_detail_view(request, pk: int):
                 messages.success(request, _("{village} dikeluarkan dari angkatan.").format(village=village.name))
                 return redirect(cohort)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
     villages = cohort_villages(user=request.user, cohort=cohort)
     phases = [(village, phase_display(village)) for village in villages]
     graduated = sum(1 for village in villages if village.phase == ProgrammePhase.GRADUATED)
@@ -196,11 +196,3 @@ def cohort_detail_view(request, pk: int):
         "cohort": cohort, "phases": phases, "graduated": graduated, "form": form,
         "can_manage": services.can_manage_cohorts(request.user),
     })
-
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
