@@ -1,23 +1,38 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from actionplans.models import Activity, MonitoringVisit, Pokja, PokjaMember, ProgrammeStage
+from actionplans.models import Activity, Asset, MonitoringVisit, Pokja, PokjaMember, ProgrammeStage
 from dimensions.models import Assessment, Dimension, Indicator
+from villages.models import ProgrammePhase
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RUPIAH = forms.NumberInput(attrs={"step": 1000, "inputmode": "numeric"})
 
 
 class PokjaForm(forms.ModelForm):
+    decree_upload = forms.FileField(label=_("Unggah SK (PDF/JPG/PNG, maks. 5 MB)"), required=False)
+
     class Meta:
         model = Pokja
-        fields = ["decree_number", "decree_date", "notes"]
+        fields = ["decree_number", "decree_date", "target_members", "notes"]
         widgets = {"decree_date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
 class PokjaMemberForm(forms.ModelForm):
     class Meta:
         model = PokjaMember
-        fields = ["name", "role", "origin", "institution", "sex", "phone"]
+        fields = ["name", "role", "dimension", "origin", "institution_type", "institution", "sex", "age_group",
+                  "phone", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].required = True
+        self.fields["sex"].choices = [("", _("— pilih —")), ("P", _("Perempuan")), ("L", _("Laki-laki"))]
+        self.fields["age_group"].required = True
+        self.fields["age_group"].choices = [("", _("— pilih —")), *PokjaMember.AgeGroup.choices]
+        for name in ("origin", "institution_type"):
+            self.fields[name].choices = [("", _("— pilih —")), *self.fields[name].choices[1:]] \
+                if self.fields[name].choices and self.fields[name].choices[0][0] == "" else self.fields[name].choices
 
 
 class PlanCreateForm(forms.Form):
@@ -35,12 +50,13 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["dimension", "indicators", "title", "description", "target_group", "start_date", "end_date",
-                  "budget", "fund_source", "responsible_person"]
+                  "budget", "fund_source", "responsible_person", "source_asset"]
         widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 3}),
                    "indicators": forms.CheckboxSelectMultiple, "budget": forms.NumberInput(attrs={"step": 1000})}
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["source_asset"].queryset = Asset.objects.filter(village_id=plan.village_id, active=True)
         instrument = plan.assessment.instrument_id if plan.assessment_id else None
         dimensions = Dimension.objects.filter(instrument__is_active=True) if instrument is None else \
             Dimension.objects.filter(instrument=instrument)
@@ -63,17 +79,77 @@ class EvidenceForm(forms.Form):
 
 
 class StageForm(forms.ModelForm):
+    """A stage's dates. Planned dates are locked once the year's plan is approved (change request instead);
+    the transfer-stimulan stage has no actual dates of its own (they follow its tranches)."""
+
     class Meta:
         model = ProgrammeStage
         fields = ["planned_start", "planned_end", "actual_start", "actual_end", "notes"]
         widgets = dict.fromkeys(("planned_start", "planned_end", "actual_start", "actual_end"), DATE)
 
+    def __init__(self, *args, plan_approved: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan_approved:
+            for name in ("planned_start", "planned_end"):
+                self.fields[name].disabled = True
+        if self.instance.follows_tranches:
+            del self.fields["actual_start"]
+            del self.fields["actual_end"]
 
-class TrancheForm(forms.Form):
-    number = forms.IntegerField(label=_("Tahap ke"), min_value=1)
-    amount = forms.DecimalField(label=_("Jumlah (Rp)"), max_digits=14, decimal_places=0, min_value=1)
+
+class StageChangeForm(forms.Form):
+    planned_start = forms.DateField(label=_("Rencana mulai baru"), widget=DATE, required=False)
+    planned_end = forms.DateField(label=_("Rencana selesai baru"), widget=DATE)
+    reason = forms.CharField(label=_("Alasan perubahan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Catatan keputusan (wajib bila ditolak)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TranchePlanForm(forms.Form):
+    number = forms.IntegerField(label=_("Tahap ke"), min_value=1, max_value=12)
+    planned_amount = forms.DecimalField(label=_("Rencana jumlah (Rp)"), max_digits=14, decimal_places=0, min_value=1,
+                                        widget=RUPIAH)
+    planned_date = forms.DateField(label=_("Rencana tanggal"), widget=DATE)
+
+
+class TrancheReceiveForm(forms.Form):
+    amount = forms.DecimalField(label=_("Jumlah diterima (Rp)"), max_digits=14, decimal_places=0, min_value=1,
+                                widget=RUPIAH)
     received_on = forms.DateField(label=_("Tanggal diterima"), widget=DATE)
-    reference = forms.CharField(label=_("Nomor BAST/bukti"), max_length=100)
+    reference = forms.CharField(label=_("Nomor BAST/bukti transfer"), max_length=100)
+    receipt_note = forms.CharField(
+        label=_("Alasan (bila sebelum rencana aksi disetujui atau jumlah beda dari rencana)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class TrancheCorrectForm(TrancheReceiveForm):
+    reason = forms.CharField(label=_("Alasan koreksi"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class PhaseOverrideForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Tahap DBS yang berlaku"), choices=ProgrammePhase.choices)
+    reason = forms.CharField(label=_("Alasan koreksi"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+                             help_text=_("Koreksi dicatat dengan nama Anda dan ditampilkan sebagai koreksi."))
+
+
+class AssetForm(forms.ModelForm):
+    class Meta:
+        model = Asset
+        fields = ["kind", "name", "description", "owner", "contact", "location", "leaky_bucket", "monthly_outflow",
+                  "low_hanging_fruit", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "monthly_outflow": RUPIAH,
+                   "contact": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("— pilih jenis aset —")), *Asset.Kind.choices]
 
 
 class SpendingForm(forms.Form):
@@ -105,4 +181,5 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["endline"].queryset = Assessment.objects.filter(
-            village=plan.village, phase=Assessment.Phase.ENDLINE).exclude(overall_index=None)
+            village=plan.village, phase=Assessment.Phase.ENDLINE, status=Assessment.Status.VALIDATED)
+        self.fields["endline"].help_text = _("Hanya endline yang sudah divalidasi Dinas Sosial.")

@@ -1,24 +1,39 @@
-"""Reads for action plans, stages, funds and the Dinas Sosial programme dashboard (through ``visible_to``)."""
+"""Reads for action plans, Pokja, stages, funds, assets and the programme dashboard (through ``visible_to``)."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import visible_to
-from actionplans.models import ActionPlan, Activity, Pokja, ProgrammeStage, Spending, StimulusTranche
+from actionplans.lifecycle import phases_for
+from actionplans.models import (
+    ActionPlan,
+    Activity,
+    Asset,
+    Pokja,
+    PokjaMember,
+    ProgrammeStage,
+    Spending,
+    StageChangeRequest,
+    StimulusTranche,
+)
+from actionplans.schedule import StageState, StageStatus, schedule, schedules_by_village
 from config.caching import cached_aggregate
 from villages.filters import RegionCodeFilter
-from villages.models import VillageProfile
+from villages.models import Cohort, CohortVillage, LokusYear, ProgrammePhase, Village
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):
     region = RegionCodeFilter(code_field="village__code")
-    year = django_filters.NumberFilter(label=_("Tahun"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ActionPlan.Status.choices, empty_label=_("Semua"))
+    year = django_filters.NumberFilter(label=gettext_lazy("Tahun"))
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=ActionPlan.Status.choices,
+                                         empty_label=gettext_lazy("Semua"))
 
     class Meta:
         model = ActionPlan
@@ -45,7 +60,7 @@ def plan_get(*, user, pk: int) -> ActionPlan:
 
 
 def plan_activities(plan: ActionPlan) -> list[Activity]:
-    return list(plan.activities.select_related("dimension").prefetch_related("indicators", "evidence")
+    return list(plan.activities.select_related("dimension", "source_asset").prefetch_related("indicators", "evidence")
                 .annotate(spent=Sum("spendings__amount")))
 
 
@@ -53,55 +68,216 @@ def pokja_for(*, user, village_code: str) -> Pokja | None:
     return visible_to(user, Pokja.objects.filter(village__code=village_code)).prefetch_related("members").first()
 
 
+@dataclass
+class PokjaComposition:
+    """Who is in a Pokja against the programme's practice (about 30 people from formal and non-formal pranata
+    sosial, women among them, a chair and a coordinator per dimension), with warnings where it falls short."""
+
+    target: int
+    members: int = 0
+    women: int = 0
+    men: int = 0
+    sex_unknown: int = 0
+    formal: int = 0
+    informal: int = 0
+    facilitators: int = 0
+    companions: int = 0
+    by_role: dict = field(default_factory=dict)
+    by_age: dict = field(default_factory=dict)
+    by_institution: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+def pokja_composition(pokja: Pokja | None) -> PokjaComposition | None:
+    """The composition of a Pokja's active people (its prefetched ``members``) and what is missing."""
+    if pokja is None:
+        return None
+    result = PokjaComposition(target=pokja.target_members)
+    coordinated = set()
+    has_chair = False
+    for member in pokja.members.all():
+        if not member.active:
+            continue
+        if member.role == PokjaMember.Role.FACILITATOR:
+            result.facilitators += 1
+            continue
+        if member.role == PokjaMember.Role.COMPANION:
+            result.companions += 1
+            continue
+        result.members += 1
+        result.women += member.sex == "P"
+        result.men += member.sex == "L"
+        result.sex_unknown += not member.sex
+        result.formal += member.origin == PokjaMember.Origin.FORMAL
+        result.informal += member.origin == PokjaMember.Origin.INFORMAL
+        result.by_role[member.role_label] = result.by_role.get(member.role_label, 0) + 1
+        age = member.get_age_group_display() if member.age_group else _("Umur tidak dicatat")
+        result.by_age[age] = result.by_age.get(age, 0) + 1
+        kind = member.get_institution_type_display()
+        result.by_institution[kind] = result.by_institution.get(kind, 0) + 1
+        has_chair = has_chair or member.role == PokjaMember.Role.CHAIR
+        if member.role == PokjaMember.Role.COORDINATOR:
+            coordinated.add(member.dimension)
+    if result.members < result.target:
+        result.warnings.append(_("Baru {members} dari target {target} anggota: lengkapi dari pranata sosial "
+                                 "formal dan non-formal.").format(members=result.members, target=result.target))
+    if result.members and not result.women:
+        result.warnings.append(_("Belum ada anggota perempuan."))
+    if result.sex_unknown:
+        result.warnings.append(_("{count} anggota belum dicatat jenis kelaminnya.").format(count=result.sex_unknown))
+    if result.members and not result.informal:
+        result.warnings.append(_("Belum ada wakil pranata sosial non-formal (tokoh, adat, keagamaan)."))
+    if result.members and not result.formal:
+        result.warnings.append(_("Belum ada wakil pranata sosial formal."))
+    if not has_chair:
+        result.warnings.append(_("Belum ada ketua aktif."))
+    missing = [number for number in (1, 2, 3, 4) if number not in coordinated]
+    if missing:
+        result.warnings.append(_("Belum ada koordinator untuk {dimensions}.").format(
+            dimensions=", ".join("D{}".format(number) for number in missing)))
+    if not (pokja.decree_number and pokja.decree_date):
+        result.warnings.append(_("Nomor dan tanggal SK belum dicatat."))
+    return result
+
+
 def stages_of(*, user, village_code: str, year: int) -> list[ProgrammeStage]:
     return list(visible_to(user, ProgrammeStage.objects.filter(village__code=village_code, year=year))
-                .order_by("order"))
+                .prefetch_related("change_requests__requested_by", "change_requests__decided_by").order_by("order"))
+
+
+def schedule_of(*, user, village_code: str, year: int, today=None) -> list[StageStatus]:
+    """The honest states of a village's stages for a year (the stimulus stage following its tranches)."""
+    stages = stages_of(user=user, village_code=village_code, year=year)
+    tranches = list(tranches_of(user=user, village_code=village_code, year=year))
+    return schedule(stages, tranches, today or timezone.localdate())
 
 
 def tranches_of(*, user, village_code: str, year: int) -> QuerySet:
-    return visible_to(user, StimulusTranche.objects.filter(village__code=village_code, year=year))
+    return visible_to(user, StimulusTranche.objects.filter(village__code=village_code, year=year)).select_related(
+        "recorded_by", "voided_by").prefetch_related("revisions__actor")
 
 
 def spendings_of(plan: ActionPlan) -> QuerySet:
     return Spending.objects.filter(activity__plan=plan).select_related("activity", "recorded_by", "authorised_by")
 
 
-def programme_dashboard(*, user, year: int | None = None) -> dict:
-    """Villages in the programme, stage progress, late stages and budget realisation, in the user's scope.
+def assets_of(*, user, village_code: str, active_only: bool = False) -> list[Asset]:
+    queryset = visible_to(user, Asset.objects.filter(village__code=village_code))
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return list(queryset.order_by("kind", "name"))
 
-    Cached per scope, year and day (late stages depend on today); writes to plans, stages, funds,
-    profiles or lokus years invalidate it (config/caching.py).
+
+def assets_by_kind(assets: list[Asset]) -> list[tuple[str, list[Asset]]]:
+    """The asset map: every ABCD kind in a fixed order with its assets (kinds without any are kept, empty)."""
+    grouped = {kind: [] for kind in Asset.Kind.values}
+    for asset in assets:
+        grouped[asset.kind].append(asset)
+    return [(Asset.Kind(kind).label, items) for kind, items in grouped.items()]
+
+
+def latest_programme_year(village_code: str) -> int | None:
+    """The latest year (not after this one) in which the village has stages, a plan or a lokus year."""
+    this_year = timezone.localdate().year
+    years = [ProgrammeStage.objects.filter(village_id=village_code, year__lte=this_year).order_by("-year")
+             .values_list("year", flat=True).first(),
+             ActionPlan.objects.filter(village_id=village_code, year__lte=this_year).order_by("-year")
+             .values_list("year", flat=True).first()]
+    years = [year for year in years if year]
+    return max(years) if years else None
+
+
+def pending_changes(*, user, year: int | None = None) -> QuerySet:
+    queryset = visible_to(user, StageChangeRequest.objects.filter(status=StageChangeRequest.Status.PENDING))
+    if year is not None:
+        queryset = queryset.filter(stage__year=year)
+    return queryset.select_related("stage__village", "requested_by")
+
+
+def programme_villages(*, user, year: int, cohort: Cohort | None = None) -> QuerySet:
+    """The villages of the programme in a year, in scope: a lokus that year, in a cohort of that year, or with
+    an action plan or stages for that year (only the cohort's villages when ``cohort`` is given)."""
+    if cohort is not None:
+        members = Village.objects.filter(cohort_memberships__cohort=cohort)
+    else:
+        members = Village.objects.filter(
+            Q(pk__in=LokusYear.objects.filter(year=year).values("village_id"))
+            | Q(pk__in=CohortVillage.objects.filter(cohort__year=year).values("village_id"))
+            | Q(pk__in=ActionPlan.objects.filter(year=year).values("village_id"))
+            | Q(pk__in=ProgrammeStage.objects.filter(year=year).values("village_id")))
+    return visible_to(user, members)
+
+
+def latest_year_in_scope(user) -> int:
+    """The latest programme year (not after this one) with a lokus village in the user's scope, else this year."""
+    this_year = timezone.localdate().year
+    year = (visible_to(user, LokusYear.objects.filter(year__lte=this_year)).order_by("-year")
+            .values_list("year", flat=True).first())
+    return year or this_year
+
+
+def programme_dashboard(*, user, year: int | None = None, cohort: Cohort | None = None) -> dict:
+    """The programme in the user's scope for a year (and optionally one cohort): villages and their derived
+    phases, stage completion over all those villages, overdue and at-risk stages, pending schedule changes,
+    plans and money. Every figure counts the same set of villages.
+
+    Cached per scope, year, cohort and day (lateness depends on today); writes to plans, stages, funds,
+    assessments, profiles, lokus years and cohorts invalidate it (config/caching.py).
     """
     today = timezone.localdate()
     year = year or today.year
-    return cached_aggregate("programme-dashboard", user=user, domains=("programme", "regions"),
-                            params=(year, today.isoformat()),
-                            compute=lambda: _programme_figures(user=user, year=year, today=today))
+    return cached_aggregate("programme-dashboard", user=user, domains=("programme", "regions", "assessments"),
+                            params=(year, cohort.pk if cohort else None, today.isoformat()),
+                            compute=lambda: _programme_figures(user=user, year=year, today=today, cohort=cohort))
 
 
-def _programme_figures(*, user, year: int, today) -> dict:
-    profiles = visible_to(user, VillageProfile.objects.filter(village__lokus_years__year=year)).select_related(
-        "village__district")
-    stages = list(visible_to(user, ProgrammeStage.objects.filter(year=year)).select_related("village"))
-    late = [stage for stage in stages if stage.is_late(today)]
+LATE_ROWS = 100
+
+
+def _programme_figures(*, user, year: int, today, cohort: Cohort | None) -> dict:
+    villages = programme_villages(user=user, year=year, cohort=cohort)
+    codes = list(villages.values_list("code", flat=True))
+    phase_counts = dict.fromkeys(ProgrammePhase.values, 0)
+    for phase in phases_for(codes).values():
+        if phase.effective:
+            phase_counts[phase.effective] += 1
+    stages = list(ProgrammeStage.objects.filter(year=year, village_id__in=codes).select_related("village"))
+    tranches = list(StimulusTranche.objects.filter(year=year, village_id__in=codes))
+    schedules = schedules_by_village(stages, tranches, today)
     done_by_stage = dict.fromkeys(ProgrammeStage.ORDER, 0)
-    for stage in stages:
-        if stage.actual_end:
-            done_by_stage[stage.stage] += 1
-    plans = visible_to(user, ActionPlan.objects.filter(year=year))
+    late, at_risk, overdue = [], 0, 0
+    for statuses in schedules.values():
+        for status in statuses:
+            done_by_stage[status.stage.stage] += status.is_done
+            overdue += status.state == StageState.OVERDUE
+            at_risk += status.at_risk
+            if status.is_late:
+                late.append(status)
+    late.sort(key=lambda status: (-status.days_late, status.stage.village_id, status.stage.order))
+    plans = ActionPlan.objects.filter(year=year, village_id__in=codes)
     budget = Activity.objects.filter(plan__in=plans).aggregate(total=Sum("budget"))["total"] or Decimal(0)
-    received = visible_to(user, StimulusTranche.objects.filter(year=year)).aggregate(
-        total=Sum("amount"))["total"] or Decimal(0)
+    money = StimulusTranche.objects.filter(year=year, village_id__in=codes, voided_at__isnull=True).aggregate(
+        planned=Sum("planned_amount"), received=Sum("amount"))
+    received = money["received"] or Decimal(0)
     spent = Spending.objects.filter(activity__plan__in=plans).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     return {
         "year": year,
-        "villages": profiles.count(),
+        "cohort": cohort,
+        "villages": len(codes),
+        "phases": [(ProgrammePhase(phase).label, phase, total) for phase, total in phase_counts.items()],
+        "graduated": phase_counts[ProgrammePhase.GRADUATED],
+        "not_in_phase": len(codes) - sum(phase_counts.values()),
         "plans_by_status": [(ActionPlan.Status(status).label, total) for status, total in
                             plans.values_list("status").annotate(total=Count("pk")).order_by("status")],
         "stage_progress": [(ProgrammeStage.Stage(stage).label, count) for stage, count in done_by_stage.items()],
-        "stage_villages": len({stage.village_id for stage in stages}),
-        "late_stages": late,
+        "scheduled_villages": len({village for village, _year in schedules}),
+        "late_stages": late[:LATE_ROWS],
+        "late_count": len(late),
+        "overdue": overdue,
+        "at_risk": at_risk,
+        "pending_changes": pending_changes(user=user, year=year).filter(stage__village_id__in=codes).count(),
         "budget": budget,
+        "planned": money["planned"] or Decimal(0),
         "received": received,
         "spent": spent,
         "realisation": (spent / received * 100).quantize(Decimal("0.1")) if received else None,

@@ -11,51 +11,69 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import visible_to
-from actionplans import services
-from actionplans.charts import bars
+from actionplans import lifecycle, services
 from actionplans.forms import (
     ActivityForm,
     ActivityProgressForm,
+    AssetForm,
+    DecisionForm,
     EvaluationForm,
     EvidenceForm,
     MonitoringForm,
+    PhaseOverrideForm,
     PlanCreateForm,
     PokjaForm,
     PokjaMemberForm,
+    ReasonForm,
     SpendingForm,
+    StageChangeForm,
     StageForm,
-    TrancheForm,
+    TrancheCorrectForm,
+    TranchePlanForm,
+    TrancheReceiveForm,
 )
-from actionplans.models import ActionPlan, ActivityEvidence, Evaluation, MonitoringVisit, ProgrammeStage
+from actionplans.models import (
+    ActionPlan,
+    ActivityEvidence,
+    Asset,
+    Evaluation,
+    MonitoringVisit,
+    PokjaMember,
+    ProgrammeStage,
+    StageChangeRequest,
+    StimulusTranche,
+)
 from actionplans.selectors import (
+    assets_by_kind,
+    assets_of,
+    latest_programme_year,
+    latest_year_in_scope,
+    pending_changes,
     plan_activities,
     plan_base,
     plan_get,
     plan_list,
+    pokja_composition,
     pokja_for,
     programme_dashboard,
+    schedule_of,
     spendings_of,
-    stages_of,
     tranches_of,
 )
 from config import uploads
 from config.files import stored_attachment
-from villages.selectors import village_get
+from config.forms import apply_service_errors
+from villages.selectors import cohort_list, village_get
 
 
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _year(request) -> int:
+def _year(request, default: int | None = None) -> int:
+    """The ``year`` asked for, else ``default``, else this year."""
+    fallback = default or timezone.localdate().year
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or fallback)
     except ValueError:
-        return timezone.localdate().year
+        return fallback
+    return year if 2000 <= year <= 2100 else fallback
 
 
 @login_required
@@ -71,22 +89,28 @@ def plan_list_view(request):
 
 @login_required
 def dashboard_view(request):
-    data = programme_dashboard(user=request.user, year=_year(request))
-    chart = bars(labels=[label for label, _count in data["stage_progress"]],
-                 values=[count for _label, count in data["stage_progress"]],
-                 maximum=max(data["stage_villages"], 1))
-    return render(request, "actionplans/dashboard.html", {"data": data, "chart": chart})
+    """The programme in the user's scope for a year, optionally for one cohort."""
+    cohorts = list(cohort_list(user=request.user).order_by("-year", "name"))
+    cohort = next((item for item in cohorts if str(item.pk) == request.GET.get("cohort", "")), None)
+    default = cohort.year if cohort else None
+    year = _year(request, default=default) if request.GET.get("year") or cohort else latest_year_in_scope(request.user)
+    data = programme_dashboard(user=request.user, year=year, cohort=cohort)
+    return render(request, "actionplans/dashboard.html", {"data": data, "cohorts": cohorts, "cohort": cohort})
+
+
+def _hub(request, code: str, year: int) -> str:
+    return "{}?year={}".format(redirect("actionplans:village", code=code).url, year)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def village_view(request, code: str):
-    """The village's programme hub for one year: stages, plans, stimulus funds and monitoring."""
+    """The village's programme hub for one year: phase, Pokja, schedule, plans, stimulus, assets, monitoring."""
     village = village_get(user=request.user, code=code)
-    year = _year(request)
+    year = _year(request, default=latest_programme_year(village.code))
     plan_form = PlanCreateForm(request.POST if request.POST.get("form") == "plan" else None, village=village,
                                initial={"year": year})
-    tranche_form = TrancheForm(request.POST if request.POST.get("form") == "tranche" else None)
+    tranche_form = TranchePlanForm(request.POST if request.POST.get("form") == "tranche" else None)
     monitoring_form = MonitoringForm(request.POST if request.POST.get("form") == "monitoring" else None)
     if request.method == "POST":
         action = request.POST.get("form")
@@ -96,54 +120,200 @@ def village_view(request, code: str):
                 return redirect(plan)
             if action == "stages":
                 services.stages_initialise(village=village, year=year, actor=request.user)
-                return redirect("{}?year={}".format(request.path, year))
+                return redirect(_hub(request, code, year))
             if action == "tranche" and tranche_form.is_valid():
-                services.tranche_record(village=village, year=year, actor=request.user, **tranche_form.cleaned_data)
-                messages.success(request, _("Tahap stimulan dicatat."))
-                return redirect("{}?year={}".format(request.path, year))
+                services.tranche_plan(village=village, year=year, actor=request.user, **tranche_form.cleaned_data)
+                messages.success(request, _("Tahap stimulan direncanakan."))
+                return redirect(_hub(request, code, year))
             if action == "monitoring" and monitoring_form.is_valid():
                 plan = plan_base(request.user).filter(village=village, year=year).first()
                 services.monitoring_record(village=village, actor=request.user, plan=plan,
                                            **monitoring_form.cleaned_data)
                 messages.success(request, _("Kunjungan monitoring dicatat."))
-                return redirect("{}?year={}".format(request.path, year))
+                return redirect(_hub(request, code, year))
         except ValidationError as error:
             target = {"plan": plan_form, "tranche": tranche_form, "monitoring": monitoring_form}.get(action)
             if target is not None:
-                _apply(target, error)
+                apply_service_errors(target, error)
             else:
                 messages.error(request, " ".join(error.messages))
-    today = timezone.localdate()
-    stages = stages_of(user=request.user, village_code=code, year=year)
+    plan_approved = services.approved_plan(code, year) is not None
+    statuses = schedule_of(user=request.user, village_code=code, year=year)
+    for status in statuses:
+        stage = status.stage
+        status.form = StageForm(instance=stage, prefix="stage-{}".format(stage.pk), plan_approved=plan_approved)
+        status.change_form = StageChangeForm(prefix="change-{}".format(stage.pk), initial={
+            "planned_start": stage.planned_start, "planned_end": stage.planned_end})
+        status.pending_change = None
+        for change in stage.change_requests.all():
+            change.decision_form = DecisionForm(prefix="decision-{}".format(change.pk))
+            if change.status == StageChangeRequest.Status.PENDING:
+                status.pending_change = change
+    tranches = list(tranches_of(user=request.user, village_code=code, year=year))
+    for tranche in tranches:
+        tranche.receive_form = TrancheReceiveForm(prefix="tranche-{}".format(tranche.pk), initial={
+            "amount": tranche.planned_amount})
+        tranche.correct_form = TrancheCorrectForm(prefix="tranche-{}".format(tranche.pk), initial={
+            "amount": tranche.amount, "received_on": tranche.received_on, "reference": tranche.reference})
+        tranche.void_form = ReasonForm(prefix="void-{}".format(tranche.pk))
+    pokja = pokja_for(user=request.user, village_code=code)
+    assets = assets_of(user=request.user, village_code=code, active_only=True)
+    can_approve = services.can_approve(request.user)
     context = {
-        "village": village, "year": year, "pokja": pokja_for(user=request.user, village_code=code),
-        "stages": [(stage, stage.is_late(today), StageForm(instance=stage, prefix="stage-{}".format(stage.pk)))
-                   for stage in stages],
+        "village": village, "year": year, "pokja": pokja, "composition": pokja_composition(pokja),
+        "phase": lifecycle.phase_of(village.code),
+        "phase_form": PhaseOverrideForm(initial={"phase": village.phase}) if can_approve else None,
+        "clear_form": ReasonForm(prefix="clear"),
+        "schedule": statuses, "plan_approved": plan_approved,
         "plans": plan_base(request.user).filter(village=village).order_by("-year"),
-        "tranches": tranches_of(user=request.user, village_code=code, year=year),
+        "tranches": tranches,
         "balance": services.stimulus_balance(village_code=code, year=year),
         "visits": visible_to(request.user, MonitoringVisit.objects.filter(village=village)).select_related(
             "visitor")[:20],
+        "asset_count": len(assets),
+        "asset_tags": {"leaky": sum(asset.leaky_bucket for asset in assets),
+                       "quick": sum(asset.low_hanging_fruit for asset in assets)},
         "plan_form": plan_form, "tranche_form": tranche_form, "monitoring_form": monitoring_form,
-        "can_plan": services.can_plan(request.user), "can_approve": services.can_approve(request.user),
+        "can_plan": services.can_plan(request.user), "can_approve": can_approve,
     }
     return render(request, "actionplans/village.html", context)
+
+
+def _perform(request, form, call, success) -> None:
+    """Run ``call(cleaned_data)`` for a valid form and say how it went; the service's refusals become messages.
+
+    ``success`` is the message, or a function of the service's result giving it.
+    """
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(result) if callable(success) else success)
 
 
 @login_required
 @require_POST
 def stage_update_view(request, pk: int):
     stage = get_object_or_404(visible_to(request.user, ProgrammeStage.objects.all()), pk=pk)
-    form = StageForm(request.POST, instance=ProgrammeStage.objects.get(pk=pk), prefix="stage-{}".format(pk))
-    if form.is_valid():
-        try:
-            services.stage_update(stage=stage, actor=request.user, data=form.cleaned_data)
-            messages.success(request, _("Tahap {stage} diperbarui.").format(stage=stage.get_stage_display()))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    form = StageForm(request.POST, instance=ProgrammeStage.objects.get(pk=pk), prefix="stage-{}".format(pk),
+                     plan_approved=services.approved_plan(stage.village_id, stage.year) is not None)
+    _perform(request, form, lambda data: services.stage_update(stage=stage, actor=request.user, data={
+        name: data[name] for name in form.changed_data if name in data}),
+        _("Tahap {stage} diperbarui.").format(stage=stage.get_stage_display()))
+    return redirect(_hub(request, stage.village_id, stage.year))
+
+
+@login_required
+@require_POST
+def stage_change_view(request, pk: int):
+    """Ask to move an approved stage's planned dates (decided by Dinas Sosial)."""
+    stage = get_object_or_404(visible_to(request.user, ProgrammeStage.objects.all()), pk=pk)
+    if not services.can_plan(request.user):
+        raise PermissionDenied
+    _perform(request, StageChangeForm(request.POST, prefix="change-{}".format(pk)),
+             lambda data: services.stage_change_request(stage=stage, actor=request.user, **data),
+             _("Pengajuan perubahan jadwal {stage} dikirim ke Dinas Sosial.").format(stage=stage.get_stage_display()))
+    return redirect(_hub(request, stage.village_id, stage.year))
+
+
+@login_required
+@require_POST
+def stage_change_decide_view(request, pk: int, action: str):
+    change = get_object_or_404(visible_to(request.user, StageChangeRequest.objects.select_related("stage")), pk=pk)
+    if action not in {"approve", "reject"} or not services.can_approve(request.user):
+        raise PermissionDenied
+    _perform(request, DecisionForm(request.POST, prefix="decision-{}".format(pk)),
+             lambda data: services.stage_change_decide(change=change, actor=request.user,
+                                                       approve=action == "approve", note=data["note"]),
+             _("Pengajuan perubahan jadwal disetujui.") if action == "approve"
+             else _("Pengajuan perubahan jadwal ditolak."))
+    if request.POST.get("next") == "dashboard":
+        return redirect("{}?year={}".format(redirect("actionplans:changes").url, change.stage.year))
+    return redirect(_hub(request, change.stage.village_id, change.stage.year))
+
+
+@login_required
+def change_list_view(request):
+    """Pending schedule change requests in the user's scope, for Dinas Sosial to decide."""
+    changes = list(pending_changes(user=request.user).order_by("requested_at")[:200])
+    for change in changes:
+        change.decision_form = DecisionForm(prefix="decision-{}".format(change.pk))
+    return render(request, "actionplans/changes.html", {
+        "changes": changes, "can_approve": services.can_approve(request.user),
+    })
+
+
+@login_required
+@require_POST
+def tranche_action_view(request, pk: int, action: str):
+    """Receive, correct or void a stimulus tranche (Dinas Sosial), each with its rules and history."""
+    tranche = get_object_or_404(visible_to(request.user, StimulusTranche.objects.all()), pk=pk)
+    steps = {
+        "receive": (TrancheReceiveForm, services.tranche_receive, _("Penerimaan tahap {number} dicatat.")),
+        "correct": (TrancheCorrectForm, services.tranche_correct, _("Tahap {number} dikoreksi.")),
+        "void": (ReasonForm, services.tranche_void, _("Tahap {number} dibatalkan.")),
+    }
+    if action not in steps or not services.can_approve(request.user):
+        raise PermissionDenied
+    form_class, step, message = steps[action]
+    form = form_class(request.POST, prefix="{}-{}".format("void" if action == "void" else "tranche", pk))
+    _perform(request, form, lambda data: step(tranche=tranche, actor=request.user, **data),
+             message.format(number=tranche.number))
+    return redirect(_hub(request, tranche.village_id, tranche.year))
+
+
+@login_required
+@require_POST
+def phase_override_view(request, code: str):
+    """Set (or, with ``clear``, end) a Dinas Sosial correction of the village's derived phase."""
+    village = village_get(user=request.user, code=code)
+    if not services.can_approve(request.user):
+        raise PermissionDenied
+    if request.POST.get("clear"):
+        _perform(request, ReasonForm(request.POST, prefix="clear"),
+                 lambda data: services.phase_override_clear(village=village, actor=request.user, **data),
+                 _("Koreksi tahap dicabut; tahap kembali mengikuti catatan."))
     else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-    return redirect("{}?year={}".format(redirect("actionplans:village", code=stage.village_id).url, stage.year))
+        _perform(request, PhaseOverrideForm(request.POST),
+                 lambda data: services.phase_override_set(village=village, actor=request.user, **data),
+                 _("Koreksi tahap DBS dicatat."))
+    return redirect(_hub(request, code, _year(request)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assets_view(request, code: str, pk: int | None = None):
+    """The village's ABCD asset map: assets by kind, leaky-bucket and quick-win tags; add or edit one."""
+    village = village_get(user=request.user, code=code)
+    asset = get_object_or_404(visible_to(request.user, Asset.objects.filter(village=village)), pk=pk) if pk else None
+    if request.method == "POST" and not services.can_plan(request.user):
+        raise PermissionDenied
+    form = AssetForm(request.POST or None, instance=asset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.asset_save(village=village, actor=request.user, asset=asset,
+                                        data={name: form.cleaned_data[name] for name in AssetForm.Meta.fields})
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Aset {name} disimpan.").format(name=saved.name))
+            return redirect("actionplans:assets", code=code)
+    assets = assets_of(user=request.user, village_code=code)
+    tag = request.GET.get("tanda", "")
+    shown = [item for item in assets if (tag != "bocor" or item.leaky_bucket) and (tag != "cepat"
+                                                                                 or item.low_hanging_fruit)]
+    plan = plan_base(request.user).filter(village=village).exclude(status=ActionPlan.Status.APPROVED).order_by(
+        "-year").first()
+    return render(request, "actionplans/assets.html", {
+        "village": village, "groups": assets_by_kind(shown), "form": form, "asset": asset, "tag": tag,
+        "total": len(assets), "leaky": [item for item in assets if item.leaky_bucket and item.active],
+        "outflow": sum((item.monthly_outflow or 0) for item in assets if item.leaky_bucket and item.active),
+        "editable_plan": plan if plan and plan.is_editable else None, "can_plan": services.can_plan(request.user),
+    })
 
 
 @login_required
@@ -151,31 +321,63 @@ def stage_update_view(request, pk: int):
 def pokja_view(request, code: str):
     village = village_get(user=request.user, code=code)
     pokja = pokja_for(user=request.user, village_code=code)
-    pokja_form = PokjaForm(request.POST if request.POST.get("form") == "pokja" else None, instance=pokja)
-    member_form = PokjaMemberForm(request.POST if request.POST.get("form") == "member" else None)
+    member = None
+    if request.GET.get("anggota"):
+        member = get_object_or_404(PokjaMember, pk=request.GET["anggota"], pokja=pokja) if pokja else None
+    pokja_form = PokjaForm(request.POST if request.POST.get("form") == "pokja" else None,
+                           request.FILES if request.POST.get("form") == "pokja" else None, instance=pokja)
+    member_form = PokjaMemberForm(request.POST if request.POST.get("form") == "member" else None, instance=member)
+    if request.method == "POST" and not services.can_plan(request.user):
+        raise PermissionDenied
     if request.method == "POST":
         try:
             if request.POST.get("form") == "pokja" and pokja_form.is_valid():
-                services.pokja_save(village=village, actor=request.user, **pokja_form.cleaned_data)
+                data = dict(pokja_form.cleaned_data)
+                services.pokja_save(village=village, actor=request.user, decree_upload=data.pop("decree_upload"),
+                                    **data)
+                messages.success(request, _("Data SK Pokja disimpan."))
                 return redirect("actionplans:pokja", code=code)
             if request.POST.get("form") == "member" and member_form.is_valid():
                 if pokja is None:
                     raise ValidationError(_("Simpan data SK Pokja terlebih dahulu."))
-                services.pokja_member_save(pokja=pokja, actor=request.user, data=member_form.cleaned_data)
+                saved = services.pokja_member_save(
+                    pokja=pokja, actor=request.user, member=member,
+                    data={name: member_form.cleaned_data[name] for name in PokjaMemberForm.Meta.fields})
+                messages.success(request, _("{name} disimpan.").format(name=saved.name))
                 return redirect("actionplans:pokja", code=code)
         except ValidationError as error:
-            _apply(member_form if request.POST.get("form") == "member" else pokja_form, error)
+            apply_service_errors(member_form if request.POST.get("form") == "member" else pokja_form, error)
     return render(request, "actionplans/pokja.html", {
-        "village": village, "pokja": pokja, "pokja_form": pokja_form, "member_form": member_form,
+        "village": village, "pokja": pokja, "pokja_form": pokja_form, "member_form": member_form, "member": member,
+        "composition": pokja_composition(pokja),
+        "members": sorted(pokja.members.all(), key=lambda item: (not item.active,
+                                                                  PokjaMember.ROLE_ORDER.get(item.role, 99),
+                                                                  item.dimension or 0, item.name)) if pokja else [],
         "can_plan": services.can_plan(request.user),
     })
+
+
+@login_required
+@require_GET
+def pokja_decree_view(request, code: str):
+    """The Pokja's scanned SK, for users who may see the village; always a download."""
+    pokja = pokja_for(user=request.user, village_code=code)
+    if pokja is None or not pokja.decree_file:
+        raise Http404
+    filename = "sk-pokja-{}{}".format(code, uploads.extension_of(pokja.decree_file.name))
+    return stored_attachment(pokja.decree_file, filename=filename)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_detail_view(request, pk: int):
     plan = plan_get(user=request.user, pk=pk)
-    activity_form = ActivityForm(request.POST if request.POST.get("form") == "activity" else None, plan=plan)
+    from_asset = None
+    if request.GET.get("aset") and plan.is_editable:
+        from_asset = get_object_or_404(visible_to(request.user, Asset.objects.filter(village_id=plan.village_id)),
+                                       pk=request.GET["aset"])
+    activity_form = ActivityForm(request.POST if request.POST.get("form") == "activity" else None, plan=plan,
+                                 initial=services.activity_from_asset(plan, from_asset) if from_asset else None)
     spending_form = SpendingForm(request.POST if request.POST.get("form") == "spending" else None, plan=plan)
     evaluation_form = EvaluationForm(request.POST if request.POST.get("form") == "evaluation" else None, plan=plan)
     if request.method == "POST":
@@ -195,11 +397,15 @@ def plan_detail_view(request, pk: int):
                 messages.success(request, _("Evaluasi disimpan."))
                 return redirect(plan)
         except ValidationError as error:
-            _apply({"activity": activity_form, "spending": spending_form, "evaluation": evaluation_form}[action], error)
+            forms = {"activity": activity_form, "spending": spending_form, "evaluation": evaluation_form}
+            apply_service_errors(forms[action], error)
     proposals = services.proposed_activities(plan) if plan.is_editable else []
+    tagged_assets = [asset for asset in assets_of(user=request.user, village_code=plan.village_id, active_only=True)
+                     if asset.leaky_bucket or asset.low_hanging_fruit] if plan.is_editable else []
     evaluation = Evaluation.objects.filter(plan=plan).select_related("baseline", "endline").first()
     context = {
         "plan": plan, "activities": plan_activities(plan), "proposals": proposals,
+        "tagged_assets": tagged_assets, "from_asset": from_asset,
         "activity_form": activity_form, "spending_form": spending_form, "evaluation_form": evaluation_form,
         "spendings": spendings_of(plan), "balance": services.stimulus_balance(village_code=plan.village_id,
                                                                                year=plan.year),
@@ -265,7 +471,7 @@ def activity_view(request, pk: int, activity_pk: int):
                                       caption=evidence_form.cleaned_data["caption"])
                 return redirect("actionplans:activity", pk=pk, activity_pk=activity_pk)
         except ValidationError as error:
-            _apply(evidence_form if request.POST.get("form") == "evidence" else progress_form, error)
+            apply_service_errors(evidence_form if request.POST.get("form") == "evidence" else progress_form, error)
     return render(request, "actionplans/activity.html", {
         "plan": plan, "activity": activity, "progress_form": progress_form, "evidence_form": evidence_form,
         "evidence": activity.evidence.all(), "can_act": services.can_plan(request.user),

@@ -298,6 +298,14 @@ SIDBS_MAP_TILE_ATTRIBUTION = env("SIDBS_MAP_TILE_ATTRIBUTION", default="")
 # Years a person's data is kept after their last registration was closed or rejected; then anonymised.
 SIDBS_RETENTION_YEARS = env.int("SIDBS_RETENTION_YEARS", default=5)
 
+# DBS PROGRAMME
+# ------------------------------------------------------------------------------
+# Lowest band of a validated assessment that lets a village be "mandiri" (derived or by override):
+# "tinggi" (default) or "sedang" (actionplans/lifecycle.py).
+SIDBS_MANDIRI_MIN_BAND = env("SIDBS_MANDIRI_MIN_BAND", default="tinggi")
+# Members a Pokja Tansosmas aims for at each lokus (the programme's practice: about 30).
+SIDBS_POKJA_TARGET_MEMBERS = env.int("SIDBS_POKJA_TARGET_MEMBERS", default=30)
+
 # RATE LIMITS
 # ------------------------------------------------------------------------------
 # Requests per user (per address when anonymous) for each scope of config/ratelimit.py, each
@@ -358,6 +366,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "ppks.models.Registration.Status",
         "AssessmentStatusEnum": "dimensions.models.Assessment.Status",
+        "ProgrammePhaseEnum": "villages.models.ProgrammePhase",
+        "ProgrammeStageEnum": "actionplans.models.ProgrammeStage.Stage",
     },
 }
 

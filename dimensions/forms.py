@@ -32,9 +32,10 @@ class RespondentForm(forms.ModelForm):
 class SurveyForm(forms.Form):
     """One respondent's answers: a 1–5 choice per indicator, all optional while drafting."""
 
-    def __init__(self, *args, indicators, disabled: bool = False, **kwargs):
+    def __init__(self, *args, indicators, disabled: bool = False, record_values=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicators = indicators
+        self.record_values = record_values or {}
         for indicator in indicators:
             choices = [(str(value), str(value)) for value in range(indicator.scale_min, indicator.scale_max + 1)]
             self.fields[indicator.code] = forms.ChoiceField(
@@ -43,12 +44,12 @@ class SurveyForm(forms.Form):
             )
 
     def blocks(self):
-        """(dimension, [bound fields]) pairs for the template."""
+        """(dimension, [(bound field, indicator, value from the app's records or None)]) for the template."""
         grouped = []
         for indicator in self.indicators:
             if not grouped or grouped[-1][0] != indicator.dimension:
                 grouped.append((indicator.dimension, []))
-            grouped[-1][1].append(self[indicator.code])
+            grouped[-1][1].append((self[indicator.code], indicator, self.record_values.get(indicator.pk)))
         return grouped
 
 

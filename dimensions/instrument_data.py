@@ -67,3 +67,25 @@ DIMENSIONS = (
          "1 tidak ada; 3 sesekali; 5 teratur (≥ triwulanan)"),
     )),
 )
+
+# IKSM-Desa v0.2: the same twenty indicators; the four dimension titles are exactly those of
+# Kepmensos 12/HUK/2006 as the programme's research report quotes them (DOMAIN.md §8); the three
+# administrative indicators the app can compute are scored from its records (dimensions/records.py).
+INSTRUMENT_V0_2 = {
+    "code": "IKSM-Desa v0.2",
+    "name": "Indeks Ketahanan Sosial Masyarakat Desa",
+    "valid_from": "2026-11-29",
+    "band_sedang_from": "0.50",
+    "band_tinggi_from": "0.75",
+    "weak_point_below": "0.40",
+}
+
+KEPMENSOS_12_HUK_2006_DIMENSIONS = {
+    1: "Perlindungan sosial bagi kelompok rentan, miskin, dan penyandang masalah sosial lainnya",
+    2: "Partisipasi masyarakat dalam mengikuti kegiatan organisasi sosial lokal",
+    3: "Pengendalian terhadap konflik sosial dan tindak kekerasan",
+    4: "Pemeliharaan kearifan lokal dalam mengelola sumber daya alam dan sumber daya sosial",
+}
+
+# Indicator code: rule computing it from the app's records (dimensions.models.Indicator.RecordRule).
+RECORD_RULES = {"1.1": "ppks_freshness", "1.2": "ppks_served_share", "2.1": "psks_active_types"}

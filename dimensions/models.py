@@ -70,6 +70,17 @@ class Indicator(models.Model):
         KEY_INFORMANT = "K", _("Informan kunci/FGD")
         SURVEY = "S", _("Survei rumah tangga")
 
+    class RecordRule(models.TextChoices):
+        """How an administrative indicator's value is computed from the app's own records (dimensions/records.py)."""
+
+        PPKS_FRESHNESS = "ppks_freshness", _("Kemutakhiran daftar PPKS desa")
+        PPKS_SERVED_SHARE = "ppks_served_share", _("Persentase PPKS yang dilayani atau rujukannya tuntas")
+        PSKS_ACTIVE_TYPES = "psks_active_types", _("Jumlah jenis PSKS aktif di desa")
+
+    class ScoredFrom(models.TextChoices):
+        RESPONDENTS = "respondents", _("Jawaban responden")
+        RECORDS = "records", _("Catatan aplikasi")
+
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("kode"), max_length=8)
     text = models.TextField(_("indikator"))
@@ -78,6 +89,12 @@ class Indicator(models.Model):
     scale_min = models.PositiveSmallIntegerField(_("skala minimum"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("skala maksimum"), default=5)
     weight = models.DecimalField(_("bobot"), max_digits=5, decimal_places=2, default=Decimal("1.00"))
+    record_rule = models.CharField(_("dihitung dari catatan"), max_length=20, choices=RecordRule.choices, blank=True)
+    scored_from = models.CharField(
+        _("skor dari"), max_length=12, choices=ScoredFrom.choices, default=ScoredFrom.RESPONDENTS,
+        help_text=_("Instrumen menentukan: skor indikator administratif dari catatan aplikasi atau dari jawaban "
+                    "responden (yang lain ditampilkan sebagai pembanding)."),
+    )
 
     class Meta:
         ordering = ["dimension__number", "code"]
@@ -88,10 +105,19 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")),
                                    name="indicator_scale_ordered"),
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="indicator_weight_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(scored_from="records") | ~models.Q(record_rule=""),
+                name="indicator_scored_from_records_has_rule",
+                violation_error_message=_("Indikator yang diskor dari catatan harus punya aturan perhitungan."),
+            ),
         ]
 
     def __str__(self) -> str:
         return "{} {}".format(self.code, self.text[:60])
+
+    @property
+    def is_scored_from_records(self) -> bool:
+        return self.scored_from == self.ScoredFrom.RECORDS and bool(self.record_rule)
 
 
 class Assessment(models.Model):
@@ -222,3 +248,34 @@ class DimensionScore(models.Model):
 
     def __str__(self) -> str:
         return "{} {}".format(self.dimension.code, self.score)
+
+
+class RecordValue(models.Model):
+    """An administrative indicator's value computed from the app's records when the assessment was submitted.
+
+    Shown beside the respondents' mean; ``used_for_score`` says which of the two the instrument
+    scored. ``score`` is empty when the records cannot give a value (then the respondents' mean counts).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="record_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="record_values")
+    value = models.DecimalField(_("nilai"), max_digits=10, decimal_places=2, null=True, blank=True)
+    description = models.CharField(_("keterangan"), max_length=250)
+    score = models.PositiveSmallIntegerField(_("skor dari catatan"), null=True, blank=True)
+    respondents_mean = models.DecimalField(_("rata-rata jawaban responden"), max_digits=5, decimal_places=4,
+                                           null=True, blank=True)
+    as_of = models.DateField(_("per tanggal"))
+    used_for_score = models.BooleanField(_("dipakai untuk skor"), default=False)
+
+    class Meta:
+        ordering = ["assessment", "indicator__code"]
+        verbose_name = _("nilai indikator dari catatan")
+        verbose_name_plural = _("nilai indikator dari catatan")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="record_value_once"),
+            models.CheckConstraint(condition=~models.Q(used_for_score=True) | models.Q(score__isnull=False),
+                                   name="record_value_scored_has_score"),
+        ]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.indicator.code, self.description)

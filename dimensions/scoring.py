@@ -6,11 +6,18 @@
        D = Σ wᵢ (meanᵢ − minᵢ) / Σ wᵢ (maxᵢ − minᵢ)
 
    For five equally weighted indicators on 1–5 this is the instrument's (Σ scores − 5) / 20.
-3. Overall index: the mean of the dimension indices (equal weights).
+3. Overall index: the mean of the (unrounded) dimension indices (equal weights).
 4. Band: rendah below ``band_sedang_from``, tinggi from ``band_tinggi_from``, sedang between;
    a dimension below ``weak_point_below`` is a weak point (titik lemah).
 
-All arithmetic is Decimal, rounded half-up to four places at the end of each step.
+All arithmetic is exact Decimal. Each published figure (indicator mean, dimension index,
+overall index) is rounded once, half-up to four places, from the exact value; no rounded
+figure feeds another, so the overall index is the rounded mean of the exact dimension indices
+(0.6510, never 0.6511 from averaging four already-rounded indices). Band and weak points are
+read from the published (rounded) figures, so what a page shows and its band never disagree.
+
+An indicator scored from the app's own records (``record_means``) takes that score in place of
+the respondents' mean.
 """
 
 from collections.abc import Iterable, Mapping
@@ -38,6 +45,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Result:
+    """Published figures, each rounded once to four places from its exact value."""
+
     indicator_means: dict
     dimension_scores: dict
     overall: Decimal
@@ -51,16 +60,18 @@ def quantize(value: Decimal) -> Decimal:
 
 
 def indicator_mean(values: Iterable[int]) -> Decimal:
+    """The exact mean of the answers (not rounded)."""
     values = list(values)
-    return quantize(Decimal(sum(values)) / Decimal(len(values)))
+    return Decimal(sum(values)) / Decimal(len(values))
 
 
 def dimension_index(specs: Iterable[IndicatorSpec], means: Mapping[object, Decimal]) -> Decimal:
+    """The exact, unrounded index of one dimension from exact indicator means."""
     numerator = denominator = Decimal(0)
     for spec in specs:
         numerator += spec.weight * (means[spec.key] - spec.scale_min)
         denominator += spec.weight * (spec.scale_max - spec.scale_min)
-    return quantize(numerator / denominator)
+    return numerator / denominator
 
 
 def band_of(index: Decimal, thresholds: Thresholds) -> str:
@@ -71,16 +82,25 @@ def band_of(index: Decimal, thresholds: Thresholds) -> str:
     return "rendah"
 
 
-def score(specs: Iterable[IndicatorSpec], answers: Mapping[object, list[int]], thresholds: Thresholds) -> Result:
-    """Score complete answers ({indicator key: [values…]}); every indicator must have at least one value."""
+def score(specs: Iterable[IndicatorSpec], answers: Mapping[object, list[int]], thresholds: Thresholds,
+          record_means: Mapping[object, Decimal] | None = None) -> Result:
+    """Score complete answers ({indicator key: [values…]}); every indicator must have at least one value.
+
+    ``record_means`` ({indicator key: score}) replaces the respondents' mean of the indicators the
+    instrument scores from the app's records.
+    """
     specs = list(specs)
-    means = {spec.key: indicator_mean(answers[spec.key]) for spec in specs}
+    record_means = record_means or {}
+    means = {spec.key: Decimal(record_means[spec.key]) if spec.key in record_means
+             else indicator_mean(answers[spec.key]) for spec in specs}
     by_dimension: dict[object, list[IndicatorSpec]] = {}
     for spec in specs:
         by_dimension.setdefault(spec.dimension, []).append(spec)
-    dimension_scores = {dimension: dimension_index(members, means) for dimension, members in by_dimension.items()}
-    overall = quantize(sum(dimension_scores.values(), Decimal(0)) / Decimal(len(dimension_scores)))
-    weakest = min(dimension_scores, key=lambda dimension: dimension_scores[dimension])
+    exact = {dimension: dimension_index(members, means) for dimension, members in by_dimension.items()}
+    overall = quantize(sum(exact.values(), Decimal(0)) / Decimal(len(exact)))
+    dimension_scores = {dimension: quantize(value) for dimension, value in exact.items()}
+    weakest = min(exact, key=lambda dimension: exact[dimension])
     weak_points = tuple(dimension for dimension, value in dimension_scores.items()
                         if value < thresholds.weak_point_below)
-    return Result(means, dimension_scores, overall, band_of(overall, thresholds), weakest, weak_points)
+    return Result({key: quantize(value) for key, value in means.items()}, dimension_scores, overall,
+                  band_of(overall, thresholds), weakest, weak_points)

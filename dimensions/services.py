@@ -3,6 +3,7 @@
 Only drafts and returned assessments can be edited; a validated assessment is frozen.
 """
 
+import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +16,8 @@ from accounts.notifications import notify
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import aggregates_changed
-from dimensions import scoring
-from dimensions.models import Answer, Assessment, DimensionScore, Indicator, Instrument, Respondent
+from dimensions import records, scoring
+from dimensions.models import Answer, Assessment, DimensionScore, Indicator, Instrument, RecordValue, Respondent
 
 ASSESSOR_ROLES = frozenset({"pensosmas", "dinsos_kabupaten", "dinsos_provinsi", "admin"})
 VALIDATOR_ROLES = frozenset({"dinsos_kabupaten", "dinsos_provinsi", "admin"})
@@ -87,6 +88,7 @@ def assessment_create(*, actor, village, year: int, phase: str, period_label: st
                             instrument=instrument or active_instrument(), assessor=actor, client_uuid=client_uuid)
     assessment.full_clean()
     assessment.save()
+    aggregates_changed("assessments")  # a baseline being collected moves the village into Look
     audit_record(actor=actor, action="dimensions.assessment.create", obj=assessment,
                  detail={"village": village.code, "year": year, "phase": phase})
     return assessment
@@ -190,18 +192,55 @@ def completeness_errors(assessment: Assessment) -> list[str]:
     return errors
 
 
-def _store_scores(assessment: Assessment) -> scoring.Result:
+def moment(at: datetime.datetime | None, *, after: datetime.datetime | None = None,
+           field: str = "at") -> datetime.datetime:
+    """When a workflow step happened: now, or ``at`` for a step entered after the fact (demo seeds, records
+    kept on paper). Never in the future, never before the step it follows (``after``)."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now:
+        raise ValidationError({field: [_("Waktu langkah tidak boleh di masa depan.")]})
+    if after is not None and at < after:
+        raise ValidationError({field: [_("Waktu langkah tidak boleh sebelum langkah sebelumnya ({when}).").format(
+            when=timezone.localtime(after).strftime("%d-%m-%Y %H:%M"))]})
+    return at
+
+
+def record_values_for(assessment: Assessment, *, as_of: datetime.date) -> dict[int, records.RecordResult]:
+    """{indicator pk: value from the app's records} for the assessment's administrative indicators, as of a date."""
+    results = {}
+    for indicator in _indicators(assessment):
+        result = records.record_value(indicator, village_code=assessment.village_id, as_of=as_of)
+        if result is not None:
+            results[indicator.pk] = result
+    return results
+
+
+def _store_scores(assessment: Assessment, *, as_of: datetime.date) -> scoring.Result:
     indicators = _indicators(assessment)
     values: dict[int, list[int]] = {indicator.pk: [] for indicator in indicators}
     for indicator_id, value in assessment.answers.values_list("indicator_id", "value"):
         values[indicator_id].append(value)
+    computed = record_values_for(assessment, as_of=as_of)
+    scored_from_records = {indicator.pk: computed[indicator.pk].score for indicator in indicators
+                           if indicator.is_scored_from_records and indicator.pk in computed
+                           and computed[indicator.pk].score is not None}
     instrument = assessment.instrument
     result = scoring.score(
         [scoring.IndicatorSpec(indicator.pk, indicator.dimension, indicator.scale_min, indicator.scale_max,
                                indicator.weight) for indicator in indicators],
         values,
         scoring.Thresholds(instrument.band_sedang_from, instrument.band_tinggi_from, instrument.weak_point_below),
+        record_means=scored_from_records,
     )
+    assessment.record_values.all().delete()
+    RecordValue.objects.bulk_create([
+        RecordValue(assessment=assessment, indicator_id=pk, value=value.value, description=value.description[:250],
+                    score=value.score, as_of=as_of, used_for_score=pk in scored_from_records,
+                    respondents_mean=scoring.quantize(scoring.indicator_mean(values[pk])) if values[pk] else None)
+        for pk, value in computed.items()
+    ])
     codes = {indicator.pk: indicator.code for indicator in indicators}
     assessment.scores.all().delete()
     DimensionScore.objects.bulk_create([
@@ -218,16 +257,21 @@ def _store_scores(assessment: Assessment) -> scoring.Result:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, actor) -> Assessment:
-    """Check completeness, compute and store the scores, and hand the assessment to Dinas Sosial."""
+def assessment_submit(*, assessment: Assessment, actor, at: datetime.datetime | None = None) -> Assessment:
+    """Check completeness, compute and store the scores, and hand the assessment to Dinas Sosial.
+
+    Administrative indicators are computed from the village's records as of the submission date and
+    frozen with the assessment (``RecordValue``).
+    """
     assessment = Assessment.objects.select_for_update().select_related("instrument").get(pk=assessment.pk)
     _require_editor(actor, assessment)
     _require_editable(assessment)
     errors = completeness_errors(assessment)
     if errors:
         raise ValidationError(errors)
-    result = _store_scores(assessment)
-    assessment.status, assessment.submitted_at = Assessment.Status.SUBMITTED, timezone.now()
+    submitted_at = moment(at)
+    result = _store_scores(assessment, as_of=timezone.localdate(submitted_at))
+    assessment.status, assessment.submitted_at = Assessment.Status.SUBMITTED, submitted_at
     assessment.save()
     audit_record(actor=actor, action="dimensions.assessment.submit", obj=assessment,
                  detail={"index": str(result.overall), "band": result.band})
@@ -235,7 +279,7 @@ def assessment_submit(*, assessment: Assessment, actor) -> Assessment:
 
 
 @transaction.atomic
-def assessment_validate(*, assessment: Assessment, actor) -> Assessment:
+def assessment_validate(*, assessment: Assessment, actor, at: datetime.datetime | None = None) -> Assessment:
     """Dinas Sosial accepts a submitted assessment; from then on it is frozen."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_scope(actor, assessment.village_id)
@@ -244,7 +288,7 @@ def assessment_validate(*, assessment: Assessment, actor) -> Assessment:
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("Hanya asesmen yang diajukan yang dapat divalidasi."))
     assessment.status, assessment.validated_at, assessment.validated_by = (
-        Assessment.Status.VALIDATED, timezone.now(), actor)
+        Assessment.Status.VALIDATED, moment(at, after=assessment.submitted_at), actor)
     assessment.save()
     aggregates_changed("assessments")
     audit_record(actor=actor, action="dimensions.assessment.validate", obj=assessment)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,6 +105,7 @@ def assessment_detail_view(request, pk: int):
         "respondents": [(respondent, len(respondent.answers.all()), indicator_count) for respondent in respondents],
         "respondent_form": form,
         "scores": scores,
+        "record_values": list(assessment.record_values.select_related("indicator")) if scores else [],
         "chart": _chart_for([assessment]) if scores else "",
         "gaps": services.completeness_errors(assessment) if assessment.is_editable else [],
         "can_edit": assessment.is_editable and services.can_edit(request.user, assessment),
@@ -121,7 +123,10 @@ def survey_view(request, pk: int, respondent_pk: int):
     indicators = assessment_indicators(assessment)
     initial = {answer.indicator.code: str(answer.value) for answer in respondent.answers.select_related("indicator")}
     readonly = not (assessment.is_editable and services.can_edit(request.user, assessment))
-    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial, disabled=readonly)
+    record_values = services.record_values_for(assessment, as_of=timezone.localdate()) if assessment.is_editable \
+        else {value.indicator_id: value for value in assessment.record_values.all()}
+    form = SurveyForm(request.POST or None, indicators=indicators, initial=initial, disabled=readonly,
+                      record_values=record_values)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.answers_save(assessment=assessment, actor=request.user, respondent=respondent,
@@ -195,8 +200,10 @@ def answers_import_view(request, pk: int):
 def village_history_view(request, code: str):
     village = village_get(user=request.user, code=code)
     history = village_history(user=request.user, village_code=code)
-    baseline = [assessment for assessment in history if assessment.phase == Assessment.Phase.BASELINE][-1:]
-    endline = [assessment for assessment in history if assessment.phase == Assessment.Phase.ENDLINE][-1:]
+    validated = sorted((assessment for assessment in history if assessment.status == Assessment.Status.VALIDATED),
+                       key=lambda assessment: (assessment.validated_at, assessment.pk))
+    baseline = [assessment for assessment in validated if assessment.phase == Assessment.Phase.BASELINE][-1:]
+    endline = [assessment for assessment in validated if assessment.phase == Assessment.Phase.ENDLINE][-1:]
     return render(request, "dimensions/village_history.html", {
         "village": village, "history": history, "chart": _chart_for(baseline + endline),
     })

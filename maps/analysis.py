@@ -270,8 +270,8 @@ def index_chart(figures: dict) -> Chart:
 def cohort_chart(figures: dict) -> Chart:
     cohorts = figures.get("cohorts") or {}
     chart = Chart("angkatan", _("Perubahan indeks baseline → endline per angkatan"),
-                  _("Angkatan: tahun pertama desa menjadi lokus. Rata-rata indeks desa yang punya baseline dan endline "
-                    "tervalidasi."),
+                  _("Angkatan: tahun angkatan percontohan desa (desa yang belum masuk angkatan: tahun pertama menjadi "
+                    "lokus). Rata-rata indeks desa yang punya baseline dan endline tervalidasi."),
                   [_("Angkatan"), _("Desa lokus"), _("Desa dengan baseline dan endline"), _("Rata-rata baseline"),
                    _("Rata-rata endline"), _("Perubahan")],
                   empty=_("Belum ada desa lokus di wilayah ini."))

@@ -9,10 +9,11 @@ import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from actionplans.models import ProgrammeStage
+from actionplans.models import ActionPlan, ProgrammeStage, StimulusTranche
+from actionplans.schedule import StageState, schedules_by_village
 from dimensions.models import Assessment
 from ppks.models import Referral, Registration
-from villages.models import LokusYear
+from villages.models import CohortVillage, LokusYear
 
 Status = Registration.Status
 
@@ -54,22 +55,44 @@ def referral_answers(queryset: QuerySet) -> QuerySet:
         answered_at__isnull=False)
 
 
-def villages_in_programme() -> QuerySet:
-    """Codes of villages in the DBS programme: those with at least one lokus year."""
-    return LokusYear.objects.order_by().values_list("village_id", flat=True).distinct()
+def _codes(queryset: QuerySet, village_codes) -> set[str]:
+    if village_codes is not None:
+        queryset = queryset.filter(village_id__in=list(village_codes))
+    return set(queryset.order_by().values_list("village_id", flat=True).distinct())
+
+
+def villages_in_programme(village_codes=None) -> set[str]:
+    """Codes of villages in the DBS programme: a lokus year, a pilot cohort, an action plan or programme
+    stages on record (the records the derived phase reads, ``actionplans.lifecycle``)."""
+    return (_codes(LokusYear.objects.all(), village_codes) | _codes(CohortVillage.objects.all(), village_codes)
+            | _codes(ActionPlan.objects.all(), village_codes) | _codes(ProgrammeStage.objects.all(), village_codes))
 
 
 def village_cohorts() -> dict[str, int]:
-    """{village code: cohort}, a village's cohort being the first year it was a programme lokus."""
+    """{village code: cohort year}: the year of the village's first pilot cohort (``villages.Cohort``), or for a
+    village not (yet) put in a cohort, the first year it was a programme lokus."""
     cohorts: dict[str, int] = {}
     for village, year in LokusYear.objects.values_list("village_id", "year"):
         cohorts[village] = min(year, cohorts.get(village, year))
-    return cohorts
+    in_cohort: dict[str, int] = {}
+    for village, year in CohortVillage.objects.values_list("village_id", "cohort__year"):
+        in_cohort[village] = min(year, in_cohort.get(village, year))
+    return cohorts | in_cohort
 
 
-def overdue_stages(today: datetime.date) -> QuerySet:
-    """Programme stages past their planned end and not finished (late stages that are still open)."""
-    return ProgrammeStage.objects.filter(planned_end__lt=today, actual_end__isnull=True)
+def overdue_stages(today: datetime.date, village_codes=None) -> dict[str, int]:
+    """{village code: programme stages late and still open on ``today``}, by the schedule rule of the
+    programme pages (``actionplans.schedule``: state "terlambat"; the stimulus stage follows its tranches)."""
+    stages, tranches = ProgrammeStage.objects.all(), StimulusTranche.objects.all()
+    if village_codes is not None:
+        stages = stages.filter(village_id__in=list(village_codes))
+        tranches = tranches.filter(village_id__in=list(village_codes))
+    counts: dict[str, int] = {}
+    for (village, _year), statuses in schedules_by_village(stages, tranches, today).items():
+        late = sum(status.state == StageState.OVERDUE for status in statuses)
+        if late:
+            counts[village] = counts.get(village, 0) + late
+    return counts
 
 
 def validated_assessments() -> QuerySet:

@@ -295,7 +295,7 @@ def village_figures(district_code: str, *, today: datetime.date | None = None) -
     for code, active in villages.items():
         result[code]["villages"] = 1 if active else 0
         result[code]["programme"] = 0
-    for code in definitions.villages_in_programme().filter(village_id__in=list(villages)):
+    for code in definitions.villages_in_programme(village_codes=villages):
         result[code]["programme"] = 1
     rows = definitions.validated_assessments().filter(village_id__in=list(villages)).values_list(
         "village_id", "phase", "year", "validated_at", "pk", "overall_index", "band")
@@ -303,9 +303,8 @@ def village_figures(district_code: str, *, today: datetime.date | None = None) -
         result[code]["index"] = {"sum": latest["index"], "n": 1}
         if latest["band"]:
             result[code]["bands"] = {latest["band"]: 1}
-    for code in definitions.overdue_stages(today).filter(village_id__in=list(villages)).values_list(
-            "village_id", flat=True):
-        result[code]["overdue"] = result[code].get("overdue", 0) + 1
+    for code, count in definitions.overdue_stages(today, village_codes=villages).items():
+        result[code]["overdue"] = count
     return result
 
 

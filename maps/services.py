@@ -14,7 +14,7 @@ of ``RegionFigures.figures``:
   {"2026-11": {directorate: n}} (registrations submitted that month, by directorate);
 - ``villages`` (active desa/kelurahan), ``programme`` (of them in the programme), ``index``
   {"sum", "n"} and ``bands`` {band: n} of each village's latest validated index, ``hist`` (ten
-  bins of 0.1), ``cohorts`` {first lokus year: {"villages", "n", "baseline", "endline"}} (sums of
+  bins of 0.1), ``cohorts`` {cohort year: {"villages", "n", "baseline", "endline"}} (sums of
   the latest validated baseline and endline of villages that have both) and ``overdue`` stages.
 
 A refresh recounts the kecamatan with registrations changed since the previous one (see
@@ -301,8 +301,7 @@ def district_inputs(*, today: datetime.date) -> dict[str, dict]:
             _add(figures, "cohorts", (str(cohort), "n"), 1)
             _add(figures, "cohorts", (str(cohort), "baseline"), baselines[village]["index"])
             _add(figures, "cohorts", (str(cohort), "endline"), endlines[village]["index"])
-    for village, count in definitions.overdue_stages(today).values_list("village_id").annotate(
-            n=Count("pk")).order_by():
+    for village, count in definitions.overdue_stages(today).items():
         inputs[village[:8]]["overdue"] = inputs[village[:8]].get("overdue", 0) + count
     for figures in inputs.values():
         if "index" in figures:

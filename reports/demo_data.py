@@ -99,6 +99,25 @@ def _categories_by_age() -> dict[str, list[Category]]:
     return groups
 
 
+def fits_criteria(category: Category, *, age: int, sex: str) -> bool:
+    """Whether a person of ``age`` (at the assessment date) and ``sex`` meets the category's age and sex criteria."""
+    if category.min_age is not None and age < category.min_age:
+        return False
+    if category.max_age is not None and age > category.max_age:
+        return False
+    return not category.required_sex or category.required_sex == sex
+
+
+def _eligible(groups: dict[str, list[Category]]) -> dict[tuple[int, str], list[Category]]:
+    """{(age, sex): categories of the person's age group whose criteria they meet}, for ages 0–100."""
+    table = {}
+    for age in range(101):
+        group = "child" if age < 18 else "elderly" if age >= 60 else "adult"
+        for sex in ("L", "P"):
+            table[(age, sex)] = [category for category in groups[group] if fits_criteria(category, age=age, sex=sex)]
+    return table
+
+
 def generate(*, persons: int, province: str | None = None, seed: int = 2026, today: datetime.date | None = None,
              progress=None) -> GenerationResult:
     """Create ``persons`` people (and ~1.1 registrations each) in the villages of ``province`` (all if None)."""
@@ -113,6 +132,7 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
     if not village_codes:
         raise ValueError("Tidak ada desa untuk kode provinsi {}; jalankan import_regions.".format(province))
     groups = _categories_by_age()
+    eligible = _eligible(groups)
     directorates = {category.pk: category.directorate_on(today) for group in groups.values() for category in group}
     existing_niks = set(Person.objects.filter(nik__isnull=False).values_list("nik", flat=True))
     serials: Counter = Counter()
@@ -148,11 +168,14 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
             "{:03d}".format(rng.randint(1, 8)), "", "", "", rng.choice((None, None, rng.randint(1, 10))), now, now,
             user.pk,
         ))
-        group = "child" if age < 18 else "elderly" if age >= 60 else "adult"
-        candidates = [category for category in groups[group] if not category.required_sex or female]
-        for category in rng.sample(candidates, 2 if rng.random() < 0.1 else 1):
+        # The assessment date comes first: categories are chosen by the age on that day (never before birth).
+        created = now - datetime.timedelta(days=rng.randrange(min(720, (today - birth).days + 1)),
+                                           minutes=rng.randrange(1440))
+        assessed_on = min(max(timezone.localdate(created), birth), today)
+        age_then = Person(birth_date=birth).age_on(assessed_on)
+        candidates = eligible[(min(age_then, 100), "P" if female else "L")]
+        for category in rng.sample(candidates, min(len(candidates), 2 if rng.random() < 0.1 else 1)):
             status = rng.choices(statuses, weights)[0]
-            created = now - datetime.timedelta(days=rng.randrange(720), minutes=rng.randrange(1440))
             submitted = created + datetime.timedelta(days=1) if status != "draft" else None
             verified = submitted + datetime.timedelta(days=rng.randrange(1, 20)) if status in {
                 "verified", "referred", "served", "closed"} else None
@@ -161,14 +184,17 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
             served = referred + datetime.timedelta(days=rng.randrange(1, 60)) if status in {"served", "closed"} \
                 else None
             closed = served + datetime.timedelta(days=rng.randrange(1, 60)) if status == "closed" else None
+            # A workflow step is never later than now (the generator writes history, not plans).
+            submitted, verified, referred, served, closed = (
+                min(moment, now) if moment else None for moment in (submitted, verified, referred, served, closed))
             directorate = directorates.get(category.pk)
             registration_rows.append((
-                index, category.pk, village, status, rng.choice(NEEDS), created.date(),
+                index, category.pk, village, status, rng.choice(NEEDS), assessed_on,
                 directorate.pk if directorate else None,
                 "Data tidak sesuai kriteria" if status == "rejected" else "", created, created, submitted, verified,
                 referred, served, closed, user.pk,
             ))
-            if group != "adult":
+            if age_then < 18 or age_then >= 60:
                 break
         if progress and index % 50_000 == 0:
             progress(index / persons / 2)
@@ -227,60 +253,134 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 
-def generate_programme(*, villages: int, province: str | None = None, year: int | None = None, seed: int = 2026
-                       ) -> int:
-    """Put ``villages`` villages in the programme: lokus year and profile, a validated baseline with scores,
-    an approved action plan with activities, the seven stages and a stimulus tranche (through the services,
-    so every rule and score is real). Returns how many villages were added."""
+# How far each generated lokus village has come, in turn: most are in Act, some still in Think, some
+# evaluated (a few of them mandiri). The first villages are in Act, so small runs behave the same.
+PROGRESS_PATTERN = ("act", "act", "evaluasi", "think", "act", "mandiri", "act", "evaluasi", "act", "think")
+
+
+def generate_programme(*, villages: int, province: str | None = None, year: int | None = None, seed: int = 2026,
+                       today: datetime.date | None = None) -> int:
+    """Put ``villages`` villages in the programme for ``year`` (default: the demo year, config/demo.py).
+
+    Each gets a lokus year, a validated baseline with scores, an action plan with activities, seven
+    stages and stimulus tranches, and follows one of ``PROGRESS_PATTERN``: Think (plan submitted),
+    Act (approved, stimulus received, implementing), evaluated (validated endline and evaluation), or
+    mandiri (evaluated with a tinggi endline). Everything goes through the services and is dated in the
+    past: a step whose date is still to come is not recorded, so the derived phases match the records.
+    With ``province`` the villages also form a cohort "Angkatan sintetis <province> <year>".
+    Returns how many villages were added.
+    """
     from actionplans import services as plan_services
+    from config.demo import demo_moment, demo_year
     from dimensions import services as assessment_services
     from dimensions.models import Indicator
-    from villages.models import LokusYear, VillageProfile
+    from villages import services as village_services
+    from villages.models import Cohort, LokusYear
 
     rng = random.Random(seed)
-    year = year or timezone.localdate().year
+    today = today or timezone.localdate()
+    year = year or demo_year(today)
     actor = _generator_user()
     actor.role, actor.is_active, actor.is_superuser = "admin", True, True  # acts nationally while generating
-    candidates = Village.objects.active().exclude(action_plans__year=year)
+    checker = User.objects.filter(username=GENERATOR_USERNAME + "-validator").first() or User.objects.create(
+        username=GENERATOR_USERNAME + "-validator", first_name="Validator", last_name="Data Demo", is_active=False)
+    checker.role, checker.is_active, checker.is_superuser = "admin", True, True  # decides the requests it did not make
+    candidates = Village.objects.active().exclude(action_plans__year=year).exclude(
+        assessments__year=year, assessments__phase="baseline")
     if province:
         candidates = candidates.filter(code__startswith=province + ".")
     codes = list(candidates.order_by("code").values_list("code", flat=True))
     chosen = sorted(rng.sample(codes, min(villages, len(codes))))
     indicator_codes = list(Indicator.objects.filter(dimension__instrument__is_active=True).values_list("code",
                                                                                                       flat=True))
+    cohort = None
+    if province and chosen:
+        cohort = Cohort.objects.filter(name="Angkatan sintetis {} {}".format(province, year)).first() or \
+            village_services.cohort_save(actor=actor, data={
+                "name": "Angkatan sintetis {} {}".format(province, year), "year": year, "region_code": province,
+                "target_villages": max(len(chosen), 1), "target_graduated": 0, "description": "Data sintetis."})
+
+    def day(month: int, day_of_month: int) -> datetime.date:
+        return datetime.date(year, month, day_of_month)
+
+    def happened(date: datetime.date) -> bool:
+        return date <= today
+
+    def answers(level: int) -> list[dict]:
+        return [{"name": "Responden {}".format(number + 1), "institution": "Pranata {}".format(number % 6 + 1),
+                 "answers": {code: min(5, max(1, level + rng.randint(-1, 1))) for code in indicator_codes}}
+                for number in range(8)]
+
     created = 0
-    for code in chosen:
+    for index, code in enumerate(chosen):
         village = Village.objects.get(code=code)
+        progress = PROGRESS_PATTERN[index % len(PROGRESS_PATTERN)]
         with transaction.atomic():
-            VillageProfile.objects.get_or_create(village=village, defaults={"stage": VillageProfile.Stage.ACT,
-                                                                            "pilot_cohort": "Sintetis"})
             LokusYear.objects.get_or_create(village=village, year=year)
+            if cohort is not None:
+                village_services.cohort_village_add(cohort=cohort, village=village, actor=actor)
+            if not happened(day(1, 25)):
+                created += 1
+                continue  # the cycle has not started yet: penjajagan
             assessment = assessment_services.assessment_create(actor=actor, village=village, year=year,
                                                                phase="baseline", period_label="Sintetis")
-            level = rng.randint(1, 4)
-            assessment_services.answers_replace(assessment=assessment, actor=actor, rows=[
-                {"name": "Responden {}".format(number + 1), "institution": "Pranata {}".format(number % 6 + 1),
-                 "answers": {code: min(5, max(1, level + rng.randint(-1, 1))) for code in indicator_codes}}
-                for number in range(8)])
-            assessment = assessment_services.assessment_submit(assessment=assessment, actor=actor)
-            assessment_services.assessment_validate(assessment=assessment, actor=actor)
+            assessment_services.answers_replace(assessment=assessment, actor=actor, rows=answers(rng.randint(1, 4)))
+            assessment = assessment_services.assessment_submit(assessment=assessment, actor=actor,
+                                                               at=demo_moment(year, 1, 15))
+            assessment_services.assessment_validate(assessment=assessment, actor=checker, at=demo_moment(year, 1, 25))
             plan = plan_services.plan_create(village=village, year=year, actor=actor, assessment=assessment)
             for proposal in plan_services.proposed_activities(plan, limit=3):
                 plan_services.activity_save(plan=plan, actor=actor, data={
                     "dimension": proposal["dimension"], "indicators": [proposal["indicator"]],
                     "title": "Penguatan {}".format(proposal["indicator"].code), "target_group": "Warga desa",
-                    "start_date": datetime.date(year, 4, 1), "end_date": datetime.date(year, 10, 31),
+                    "start_date": day(4, 1), "end_date": day(10, 31),
                     "budget": Decimal(rng.choice((2_000_000, 3_500_000, 5_000_000))), "fund_source": "stimulan",
                     "responsible_person": "Ketua Pokja"})
-            plan_services.plan_submit(plan=plan, actor=actor)
-            plan_services.plan_review(plan=plan, actor=actor, approve=True)
-            for index, stage in enumerate(plan_services.stages_initialise(village=village, year=year, actor=actor)):
-                planned_end = datetime.date(year, min(12, 1 + index * 2), 28)
+            late = rng.choice((0, 0, 14))
+            finished = progress in {"evaluasi", "mandiri"}
+            # planned start, planned end, actual start, actual end (None: not yet, or follows the tranches)
+            schedule = [
+                (day(1, 2), day(1, 15), day(1, 3), day(1, 14)),
+                (day(1, 16), day(2, 10), day(1, 16), day(2, 10) + datetime.timedelta(days=late)),
+                (day(2, 11), day(2, 28), day(2, 11), day(2, 20) if progress != "think" else None),
+                (day(3, 1), day(3, 31), None, None),
+                (day(4, 1), day(9, 30), day(4, 1) if progress != "think" else None,
+                 day(9, 30) if finished else None),
+                (day(10, 1), day(10, 31), day(10, 1) if finished else None, day(10, 31) if finished else None),
+                (day(11, 1), day(12, 15), day(11, 1) if finished else None, None),
+            ]
+            stages = plan_services.stages_initialise(village=village, year=year, actor=actor)
+            for stage, (planned_start, planned_end, actual_start, actual_end) in zip(stages, schedule, strict=True):
                 plan_services.stage_update(stage=stage, actor=actor, data={
-                    "planned_end": planned_end,
-                    "actual_end": planned_end + datetime.timedelta(days=rng.choice((0, 0, 14))) if index < 3 else None})
-            plan_services.tranche_record(village=village, year=year, actor=actor, number=1,
-                                         amount=Decimal(10_000_000), received_on=datetime.date(year, 3, 15),
-                                         reference="SINTETIS/{}".format(code))
+                    "planned_start": planned_start, "planned_end": planned_end,
+                    "actual_start": actual_start if actual_start and happened(actual_start) else None,
+                    "actual_end": actual_end if actual_end and happened(actual_end) else None})
+            plan_services.plan_submit(plan=plan, actor=actor)
+            if progress == "think" or not happened(day(2, 20)):
+                created += 1
+                continue
+            plan = plan_services.plan_review(plan=plan, actor=checker, approve=True, at=demo_moment(year, 2, 20))
+            tranche = plan_services.tranche_plan(village=village, year=year, actor=actor, number=1,
+                                                 planned_amount=Decimal(10_000_000), planned_date=day(3, 15))
+            if happened(day(3, 15)):
+                plan_services.tranche_receive(tranche=tranche, actor=actor, amount=Decimal(10_000_000),
+                                              received_on=day(3, 15), reference="SINTETIS/{}/1".format(code))
+            if happened(day(4, 20)):
+                first = plan.activities.order_by("pk").first()
+                plan_services.spending_record(activity=first, actor=actor, amount=Decimal(1_500_000),
+                                              spent_on=day(4, 20), description="Belanja kegiatan (sintetis)")
+            if finished and happened(day(11, 10)):
+                level = 5 if progress == "mandiri" else rng.randint(2, 3)
+                endline = assessment_services.assessment_create(actor=actor, village=village, year=year,
+                                                                phase="endline", period_label="Sintetis")
+                assessment_services.answers_replace(assessment=endline, actor=actor, rows=[
+                    {**row, "answers": {key: max(value, level - 1) if level == 5 else value
+                                        for key, value in row["answers"].items()}} for row in answers(level)])
+                endline = assessment_services.assessment_submit(assessment=endline, actor=actor,
+                                                                at=demo_moment(year, 11, 5))
+                endline = assessment_services.assessment_validate(assessment=endline, actor=checker,
+                                                                  at=demo_moment(year, 11, 10))
+                plan_services.evaluation_save(plan=plan, actor=checker, endline=endline,
+                                              findings="Evaluasi sintetis: skor dibandingkan dengan baseline.")
         created += 1
     return created

@@ -11,7 +11,10 @@ from django.utils import formats, timezone
 
 from accounts.offices import office_of, office_snapshot
 from accounts.scoping import visible_to
-from actionplans.models import ActionPlan, Pokja, ProgrammeStage
+from actionplans import lifecycle
+from actionplans.models import ActionPlan, Asset, Pokja, ProgrammeStage, StimulusTranche
+from actionplans.schedule import schedule
+from actionplans.selectors import assets_by_kind, pokja_composition
 from actionplans.services import stimulus_balance
 from dimensions.charts import grouped_bars
 from dimensions.models import Assessment
@@ -311,17 +314,23 @@ def visible_batches(user) -> QuerySet:
 
 
 def village_profile_context(job: ReportJob) -> dict:
-    """Everything the village profile report shows, read with the requester's scope."""
+    """Everything the village profile report shows, read with the requester's scope.
+
+    The phase is the derived one (or the recorded override, named as such); "latest assessment"
+    means the latest validated one, printed with its phase, date and status; the schedule shows each
+    stage's honest state; the stimulus lists planned, received and voided tranches with the balance.
+    """
     user = job.requested_by
     village = visible_to(user, Village.objects.select_related("district__regency__province")).get(
         code=job.parameters["village"])
-    assessments = list(
-        visible_to(user, Assessment.objects.filter(village=village, overall_index__isnull=False))
-        .prefetch_related("scores__dimension").select_related("weakest_dimension").order_by("year", "submitted_at")
+    validated = list(
+        visible_to(user, Assessment.objects.filter(village=village, status=Assessment.Status.VALIDATED))
+        .prefetch_related("scores__dimension").select_related("weakest_dimension", "instrument")
+        .order_by("validated_at", "pk")
     )
-    latest = assessments[-1] if assessments else None
-    chart_set = [assessment for assessment in assessments if assessment.phase == "baseline"][-1:] + [
-        assessment for assessment in assessments if assessment.phase == "endline"][-1:]
+    latest = validated[-1] if validated else None
+    chart_set = [assessment for assessment in validated if assessment.phase == "baseline"][-1:] + [
+        assessment for assessment in validated if assessment.phase == "endline"][-1:]
     chart = ""
     if chart_set:
         dimensions = [score.dimension for score in chart_set[0].scores.all()]
@@ -331,24 +340,39 @@ def village_profile_context(job: ReportJob) -> dict:
                      [{score.dimension.number: score.score for score in assessment.scores.all()}.get(d.number)
                       for d in dimensions]) for assessment in chart_set],
         )
+    unvalidated = visible_to(user, Assessment.objects.filter(village=village).exclude(
+        status=Assessment.Status.VALIDATED)).order_by("-created_at").first()
     plan = visible_to(user, ActionPlan.objects.filter(village=village)).order_by("-year").first()
-    today = timezone.localdate()
-    stages = list(ProgrammeStage.objects.filter(village=village, year=plan.year).order_by("order")) if plan else []
+    year = plan.year if plan else None
+    stages = list(ProgrammeStage.objects.filter(village=village, year=year).order_by("order")) if plan else []
+    tranches = list(StimulusTranche.objects.filter(village=village, year=year)) if plan else []
     registrations = visible_to(user, Registration.objects.filter(village=village))
+    pokja = Pokja.objects.filter(village=village).prefetch_related("members").first()
+    assets = list(Asset.objects.filter(village=village, active=True).order_by("kind", "name"))
     return {
         "village": village,
         "profile": getattr(village, "profile", None),
+        "phase": lifecycle.phase_of(village.code),
         "lokus_years": list(village.lokus_years.values_list("year", flat=True)),
+        "cohorts": list(village.cohorts.order_by("-year", "name")),
         "pillars": list(village.social_pillars.filter(active=True)),
-        "pokja": Pokja.objects.filter(village=village).annotate(member_count=Count("members")).first(),
+        "pokja": pokja,
+        "composition": pokja_composition(pokja),
         "latest": latest,
         "latest_scores": list(latest.scores.all()) if latest else [],
+        "record_values": list(latest.record_values.select_related("indicator")) if latest else [],
+        "unvalidated": unvalidated,
         "chart": chart,
         "plan": plan,
-        "activities": list(plan.activities.select_related("dimension")) if plan else [],
-        "stages": [(stage, stage.is_late(today)) for stage in stages],
-        "balance": stimulus_balance(village_code=village.code, year=plan.year) if plan else None,
-        "ppks_by_status": list(registrations.values("status").annotate(total=Count("pk")).order_by("status")),
+        "activities": list(plan.activities.select_related("dimension", "source_asset")) if plan else [],
+        "schedule": schedule(stages, tranches, timezone.localdate()),
+        "tranches": tranches,
+        "balance": stimulus_balance(village_code=village.code, year=year) if plan else None,
+        "asset_groups": [(label, items) for label, items in assets_by_kind(assets) if items],
+        "asset_count": len(assets),
+        "outflow": sum((asset.monthly_outflow or 0) for asset in assets if asset.leaky_bucket),
+        "ppks_by_status": [{"status": Registration.Status(row["status"]).label, "total": row["total"]}
+                           for row in registrations.values("status").annotate(total=Count("pk")).order_by("status")],
         "ppks_by_category": list(registrations.values("category__code", "category__name")
                                  .annotate(total=Count("pk")).order_by("-total")[:10]),
     }

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from villages.models import District, LokusYear, Province, Regency, SocialPillar, Village, VillageProfile
+from villages.models import (
+    Cohort,
+    CohortVillage,
+    District,
+    LokusYear,
+    Province,
+    Regency,
+    SocialPillar,
+    Village,
+    VillageProfile,
+)
 
 
 class RegionAdmin(admin.ModelAdmin):
@@ -35,8 +45,7 @@ class LokusYearInline(admin.TabularInline):
 
 @admin.register(VillageProfile)
 class VillageProfileAdmin(admin.ModelAdmin):
-    list_display = ("village", "stage", "pilot_cohort")
-    list_filter = ("stage",)
+    list_display = ("village", "updated_at")
     raw_id_fields = ("village",)
     search_fields = ("village__name", "village__code")
 
@@ -47,3 +56,18 @@ class SocialPillarAdmin(admin.ModelAdmin):
     list_filter = ("kind", "active")
     raw_id_fields = ("village", "user")
     search_fields = ("name", "village__name", "village__code")
+
+
+class CohortVillageInline(admin.TabularInline):
+    model = CohortVillage
+    extra = 0
+    raw_id_fields = ("village", "added_by")
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "region_code", "target_villages", "target_graduated")
+    list_filter = ("year",)
+    search_fields = ("name", "region_code")
+    raw_id_fields = ("created_by",)
+    inlines = [CohortVillageInline]

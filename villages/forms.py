@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
-from villages.models import SocialPillar, Village, VillageProfile
+from villages.models import Cohort, SocialPillar, Village, VillageProfile
 from villages.services import parse_lokus_years
 
 SELECT_LIMIT = 500
@@ -20,7 +20,7 @@ class VillageProfileForm(forms.ModelForm):
 
     class Meta:
         model = VillageProfile
-        fields = ["stage", "pilot_cohort", "notes"]
+        fields = ["notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def clean_lokus_years(self) -> list[int]:
@@ -28,6 +28,19 @@ class VillageProfileForm(forms.ModelForm):
             return parse_lokus_years(self.cleaned_data["lokus_years"])
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "year", "region_code", "target_villages", "target_graduated", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+                   "region_code": forms.TextInput(attrs={"placeholder": "35.11", "inputmode": "decimal"})}
+
+
+class CohortVillageForm(forms.Form):
+    village = forms.CharField(label=_("Kode desa/kelurahan"), max_length=13,
+                              widget=forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"}))
 
 
 class SocialPillarForm(forms.ModelForm):

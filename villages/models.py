@@ -112,23 +112,33 @@ class Village(Region):
     def get_kind_display(self) -> str:
         return self.Kind(self.kind).label
 
+    def get_phase_display(self) -> str:
+        """The label of the ``phase`` set by ``villages.programme.attach_phases``, or an empty string."""
+        phase = getattr(self, "phase", None)
+        return ProgrammePhase(phase).label if phase else ""
+
+
+class ProgrammePhase(models.TextChoices):
+    """A village's phase in the DBS programme (Look–Think–Act and after).
+
+    Never stored: the programme app derives it from the village's records (actionplans/lifecycle.py),
+    and a Dinas Sosial override with a reason is shown as an override.
+    """
+
+    SITE_APPRAISAL = "penjajagan", _("Penjajagan lokasi")
+    LOOK = "look", _("Look: pengumpulan data dan asesmen baseline")
+    THINK = "think", _("Think: penyusunan rencana aksi")
+    ACT = "act", _("Act: pelaksanaan rencana aksi")
+    EVALUATION = "evaluasi", _("Monitoring dan evaluasi")
+    GRADUATED = "mandiri", _("Mandiri (keluar dari program)")
+
 
 class VillageProfile(models.Model):
-    """A village's place in the DBS programme: its stage, pilot cohort and notes."""
+    """Notes about a village's place in the DBS programme (its phase is derived, its cohorts are ``Cohort``)."""
 
     region_field = "village__code"
 
-    class Stage(models.TextChoices):
-        CANDIDATE = "calon", _("Calon lokasi")
-        LOOK = "look", _("Look: penjajagan dan pengumpulan data")
-        THINK = "think", _("Think: penyusunan rencana aksi")
-        ACT = "act", _("Act: pelaksanaan")
-        EVALUATED = "evaluasi", _("Evaluasi")
-        GRADUATED = "mandiri", _("Desa Berketahanan Sosial (mandiri)")
-
     village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True, related_name="profile")
-    stage = models.CharField(_("tahap DBS"), max_length=10, choices=Stage.choices, default=Stage.CANDIDATE)
-    pilot_cohort = models.CharField(_("angkatan percontohan"), max_length=60, blank=True)
     notes = models.TextField(_("catatan"), blank=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
@@ -138,6 +148,70 @@ class VillageProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.village)
+
+
+class Cohort(models.Model):
+    """A named pilot cohort of villages (e.g. "Desa Melesat Bondowoso"): a year, an owning region, targets."""
+
+    region_field = "region_code"
+    region_field_holds_regions = True
+
+    name = models.CharField(_("nama angkatan"), max_length=120, unique=True,
+                            error_messages={"unique": _("Nama angkatan ini sudah dipakai.")})
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    region_code = models.CharField(
+        _("wilayah pengelola"), max_length=13,
+        help_text=_("Kode provinsi atau kabupaten/kota yang mengelola angkatan, mis. 35.11."))
+    target_villages = models.PositiveSmallIntegerField(_("target jumlah desa"), default=10)
+    target_graduated = models.PositiveSmallIntegerField(_("target desa mandiri"), default=0)
+    description = models.TextField(_("keterangan"), blank=True)
+    villages = models.ManyToManyField(Village, through="CohortVillage", related_name="cohorts", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("angkatan percontohan")
+        verbose_name_plural = _("angkatan percontohan")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="cohort_year_plausible",
+                                   violation_error_message=_("Tahun angkatan harus antara 2000 dan 2100.")),
+            models.CheckConstraint(condition=models.Q(target_villages__gte=1), name="cohort_target_positive",
+                                   violation_error_message=_("Target jumlah desa minimal 1.")),
+            models.CheckConstraint(condition=models.Q(target_graduated__lte=models.F("target_villages")),
+                                   name="cohort_graduation_target_within_villages",
+                                   violation_error_message=_("Target desa mandiri tidak boleh melebihi target "
+                                                             "jumlah desa.")),
+        ]
+
+    def __str__(self) -> str:
+        return "{} ({})".format(self.name, self.year)
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:cohort-detail", kwargs={"pk": self.pk})
+
+
+class CohortVillage(models.Model):
+    """A village's membership of a cohort."""
+
+    region_field = "village__code"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="cohort_memberships")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_at = models.DateTimeField(_("ditambahkan"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "village"]
+        verbose_name = _("desa angkatan")
+        verbose_name_plural = _("desa angkatan")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "village"], name="cohort_village_once",
+                                    violation_error_message=_("Desa ini sudah ada di angkatan tersebut.")),
+        ]
+
+    def __str__(self) -> str:
+        return "{} · {}".format(self.cohort, self.village)
 
 
 class LokusYear(models.Model):

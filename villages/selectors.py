@@ -9,7 +9,8 @@ from django.http import Http404
 from accounts.scoping import scope_filter, scope_of, visible_to
 from config.caching import cached_aggregate
 from villages import codes
-from villages.models import District, Province, Regency, Village
+from villages.models import Cohort, District, Province, Regency, Village
+from villages.programme import attach_phases
 
 LEVEL_MODELS = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}
 CODE_LENGTHS = {codes.PROVINCE: 2, codes.REGENCY: 5, codes.DISTRICT: 8, codes.VILLAGE: 13}
@@ -79,27 +80,49 @@ def region_children(*, user, parent_code: str = "") -> list[RegionRow]:
 
 
 def village_list(*, user, filters: dict | None = None) -> QuerySet:
-    """Visible villages filtered by ``VillageFilterSet``, with their region path loaded."""
+    """Visible villages filtered by ``VillageFilterSet``, with their region path (``attach_phases`` adds the phase)."""
     from villages.filters import VillageFilterSet
 
-    queryset = visible_to(user, Village.objects.all()).select_related(
-        "district__regency__province", "profile"
-    )
+    queryset = visible_to(user, Village.objects.all()).select_related("district__regency__province")
     return VillageFilterSet(filters or {}, queryset=queryset).qs
 
 
+def cohort_list(*, user) -> QuerySet:
+    """Cohorts run by a region in the user's scope, or holding one of the user's villages."""
+    scope = scope_of(user)
+    own = scope_filter(scope, "region_code", include_self=True)
+    if own is None:
+        return Cohort.objects.all()
+    member = scope_filter(scope, "memberships__village__code")
+    ids = Cohort.objects.filter(own | member).values("pk")
+    return Cohort.objects.filter(pk__in=ids)
+
+
+def cohort_get(*, user, pk: int) -> Cohort:
+    cohort = cohort_list(user=user).filter(pk=pk).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def cohort_villages(*, user, cohort: Cohort) -> list[Village]:
+    """The cohort's villages the user may see, with their DBS phase (derived or overridden)."""
+    return attach_phases(visible_to(user, Village.objects.filter(cohort_memberships__cohort=cohort))
+                         .select_related("district__regency").order_by("code"))
+
+
 def village_get(*, user, code: str) -> Village:
-    """One visible village with its profile, lokus years and pillars; Http404 when out of scope."""
+    """One visible village with its profile, phase, lokus years, cohorts and pillars; Http404 when out of scope."""
     village = (
         visible_to(user, Village.objects.all())
         .select_related("district__regency__province", "profile")
-        .prefetch_related("lokus_years", "social_pillars", "assigned_users")
+        .prefetch_related("lokus_years", "social_pillars", "assigned_users", "cohorts")
         .filter(code=code)
         .first()
     )
     if village is None:
         raise Http404
-    return village
+    return attach_phases([village])[0]
 
 
 def region_summary_for(user) -> dict[str, int]:

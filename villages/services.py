@@ -7,16 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent
+from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import aggregates_changed
 from villages import codes
-from villages.models import District, LokusYear, Province, Regency, Village, VillageProfile
+from villages.models import Cohort, CohortVillage, District, LokusYear, Province, Regency, Village, VillageProfile
 
 LEVEL_MODELS = {codes.PROVINCE: Province, codes.REGENCY: Regency, codes.DISTRICT: District, codes.VILLAGE: Village}
 PARENT_FIELDS = {codes.REGENCY: "province_id", codes.DISTRICT: "regency_id", codes.VILLAGE: "district_id"}
@@ -262,17 +263,15 @@ def parse_lokus_years(text: str) -> list[int]:
 
 
 @transaction.atomic
-def village_profile_update(
-    *, village: Village, actor, stage: str, pilot_cohort: str, notes: str, lokus_years: list[int]
-) -> VillageProfile:
-    """Save a village's programme profile and replace its lokus years, with an audit event."""
+def village_profile_update(*, village: Village, actor, notes: str, lokus_years: list[int]) -> VillageProfile:
+    """Save a village's programme notes and replace its lokus years, with an audit event.
+
+    The village's phase is not set here: it is derived from its records (an override with a reason
+    is recorded by the programme app).
+    """
     profile, _created = VillageProfile.objects.get_or_create(village=village)
-    before = {
-        "stage": profile.stage,
-        "pilot_cohort": profile.pilot_cohort,
-        "lokus_years": list(village.lokus_years.values_list("year", flat=True)),
-    }
-    profile.stage, profile.pilot_cohort, profile.notes = stage, pilot_cohort, notes
+    before = {"lokus_years": list(village.lokus_years.values_list("year", flat=True))}
+    profile.notes = notes
     profile.full_clean()
     profile.save()
     village.lokus_years.exclude(year__in=lokus_years).delete()
@@ -285,9 +284,77 @@ def village_profile_update(
         actor=actor,
         action="villages.profile_update",
         obj=village,
-        detail={"before": before, "after": {"stage": stage, "pilot_cohort": pilot_cohort, "lokus_years": lokus_years}},
+        detail={"before": before, "after": {"lokus_years": lokus_years}},
     )
     return profile
+
+
+def can_manage_cohorts(user) -> bool:
+    """Dinas Sosial staff and administrators set up cohorts of their region."""
+    return user.is_superuser or user.role in {"admin", "dinsos_provinsi", "dinsos_kabupaten"}
+
+
+def _require_cohort_manager(actor, region_code: str) -> None:
+    if not can_manage_cohorts(actor):
+        raise PermissionDenied(_("Hanya Dinas Sosial yang dapat mengelola angkatan."))
+    if not scope_of(actor).covers(region_code):
+        raise PermissionDenied(_("Wilayah {code} di luar wilayah kerja Anda.").format(code=region_code))
+
+
+@transaction.atomic
+def cohort_save(*, actor, data: dict, cohort: Cohort | None = None) -> Cohort:
+    """Create or change a cohort; its region is a province or kab/kota inside the actor's scope."""
+    region_code = (data.get("region_code") or "").strip()
+    if codes.region_level(region_code) not in {codes.PROVINCE, codes.REGENCY}:
+        raise ValidationError({"region_code": [_("Isi kode provinsi atau kabupaten/kota, mis. 35 atau 35.11.")]})
+    if not (Province if codes.region_level(region_code) == codes.PROVINCE else Regency).objects.filter(
+            code=region_code).exists():
+        raise ValidationError({"region_code": [_("Kode wilayah {code} tidak dikenal.").format(code=region_code)]})
+    _require_cohort_manager(actor, region_code)
+    if cohort is not None:
+        _require_cohort_manager(actor, cohort.region_code)
+        outside = [code for code in cohort.memberships.values_list("village_id", flat=True)
+                   if not codes.within(code, region_code)]
+        if outside:
+            raise ValidationError({"region_code": [_("Desa {codes} di angkatan ini berada di luar wilayah {code}.")
+                                                   .format(codes=", ".join(outside[:5]), code=region_code)]})
+    cohort = cohort or Cohort(created_by=actor)
+    for name, value in {**data, "region_code": region_code}.items():
+        setattr(cohort, name, value.strip() if isinstance(value, str) else value)
+    cohort.full_clean()
+    cohort.save()
+    aggregates_changed("regions")
+    audit_record(actor=actor, action="villages.cohort_save", obj=cohort,
+                 detail={"name": cohort.name, "year": cohort.year, "region": cohort.region_code,
+                         "targets": [cohort.target_villages, cohort.target_graduated]})
+    return cohort
+
+
+@transaction.atomic
+def cohort_village_add(*, cohort: Cohort, village: Village, actor) -> CohortVillage:
+    """Add a village of the cohort's region to it (a re-sent request changes nothing)."""
+    _require_cohort_manager(actor, cohort.region_code)
+    if not codes.within(village.code, cohort.region_code):
+        raise ValidationError({"village": [_("Desa {village} berada di luar wilayah angkatan ({code}).").format(
+            village=village.code, code=cohort.region_code)]})
+    if not scope_of(actor).covers(village.code):
+        raise PermissionDenied(_("Desa {code} di luar wilayah kerja Anda.").format(code=village.code))
+    membership, created = CohortVillage.objects.get_or_create(cohort=cohort, village=village,
+                                                               defaults={"added_by": actor})
+    if created:
+        aggregates_changed("regions")
+        audit_record(actor=actor, action="villages.cohort_village_add", obj=cohort, detail={"village": village.code})
+    return membership
+
+
+@transaction.atomic
+def cohort_village_remove(*, cohort: Cohort, village: Village, actor) -> None:
+    _require_cohort_manager(actor, cohort.region_code)
+    deleted, _rows = CohortVillage.objects.filter(cohort=cohort, village=village).delete()
+    if deleted:
+        aggregates_changed("regions")
+        audit_record(actor=actor, action="villages.cohort_village_remove", obj=cohort,
+                     detail={"village": village.code})
 
 
 @transaction.atomic

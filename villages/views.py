@@ -2,21 +2,43 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import audit_record
-from villages import codes
+from config.forms import apply_service_errors
+from villages import codes, services
 from villages.filters import VillageFilterSet
-from villages.forms import SocialPillarForm, VillageProfileForm
-from villages.models import SocialPillar, VillageProfile
-from villages.selectors import region_children, region_get, village_get, village_list
-from villages.services import village_profile_update
+from villages.forms import CohortForm, CohortVillageForm, SocialPillarForm, VillageProfileForm
+from villages.models import Cohort, ProgrammePhase, SocialPillar, VillageProfile
+from villages.programme import attach_phases
+from villages.selectors import (
+    cohort_get,
+    cohort_list,
+    cohort_villages,
+    region_children,
+    region_get,
+    village_get,
+    village_list,
+)
 
 SEARCH_LIMIT = 50
+
+
+def phase_display(village) -> dict | None:
+    """The village's phase for a page: effective label, whether it is an override, and the derived one."""
+    if not getattr(village, "phase", None):
+        return None
+    return {
+        "code": village.phase,
+        "label": ProgrammePhase(village.phase).label,
+        "is_override": bool(village.phase_override),
+        "derived_label": ProgrammePhase(village.derived_phase).label if village.derived_phase else "",
+    }
 
 
 def can_edit_village(user) -> bool:
@@ -48,10 +70,10 @@ def region_detail(request, code: str):
 @login_required
 def village_search(request):
     """Search villages by name or code, narrowed by the shared VillageFilterSet."""
-    filterset = VillageFilterSet(request.GET or None, queryset=village_list(user=request.user))
+    filterset = VillageFilterSet(request.GET or None, queryset=village_list(user=request.user), request=request)
     results = None
-    if request.GET.get("q", "").strip() or request.GET.get("region", "").strip():
-        results = list(filterset.qs.order_by("code")[: SEARCH_LIMIT + 1])
+    if any(request.GET.get(key, "").strip() for key in ("q", "region", "stage", "cohort", "lokus_year")):
+        results = attach_phases(filterset.qs.order_by("code")[: SEARCH_LIMIT + 1])
     context = {
         "filterset": filterset,
         "results": results[:SEARCH_LIMIT] if results is not None else None,
@@ -68,6 +90,7 @@ def village_detail(request, code: str):
     context = {
         "village": village,
         "profile": profile,
+        "phase": phase_display(village),
         "ancestors": [region_get(user=request.user, code=ancestor) for ancestor in codes.ancestor_codes(code)],
         "pensosmas": [user for user in village.assigned_users.all() if user.is_pensosmas],
         "can_edit": can_edit_village(request.user),
@@ -85,11 +108,9 @@ def village_profile_edit(request, code: str):
     initial = {"lokus_years": ", ".join(str(lokus.year) for lokus in village.lokus_years.all())}
     form = VillageProfileForm(request.POST or None, instance=profile, initial=initial)
     if request.method == "POST" and form.is_valid():
-        village_profile_update(
+        services.village_profile_update(
             village=village,
             actor=request.user,
-            stage=form.cleaned_data["stage"],
-            pilot_cohort=form.cleaned_data["pilot_cohort"],
             notes=form.cleaned_data["notes"],
             lokus_years=form.cleaned_data["lokus_years"],
         )
@@ -119,3 +140,60 @@ def pillar_edit(request, code: str, pk: int | None = None):
         messages.success(request, _("Pilar sosial disimpan."))
         return redirect(village)
     return render(request, "villages/pillar_form.html", {"village": village, "form": form, "pillar": pillar})
+
+
+@login_required
+def cohort_list_view(request):
+    """Cohorts of the user's region, with their targets and how many villages they hold."""
+    cohorts = cohort_list(user=request.user).annotate(village_count=Count("memberships")).order_by("-year", "name")
+    return render(request, "villages/cohort_list.html", {
+        "cohorts": cohorts, "can_manage": services.can_manage_cohorts(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_edit_view(request, pk: int | None = None):
+    if not services.can_manage_cohorts(request.user):
+        raise PermissionDenied
+    cohort = cohort_get(user=request.user, pk=pk) if pk else None
+    form = CohortForm(request.POST or None, instance=cohort or Cohort(region_code=request.user.region_code or ""))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in CohortForm.Meta.fields}
+        try:
+            cohort = services.cohort_save(actor=request.user, data=data, cohort=cohort)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Angkatan {name} disimpan.").format(name=cohort.name))
+            return redirect(cohort)
+    return render(request, "villages/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_detail_view(request, pk: int):
+    """A cohort's villages with their phases, its targets against what the records show, and membership."""
+    cohort = cohort_get(user=request.user, pk=pk)
+    form = CohortVillageForm(request.POST if request.POST.get("form") == "add" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "add" and form.is_valid():
+                village = village_get(user=request.user, code=form.cleaned_data["village"].strip())
+                services.cohort_village_add(cohort=cohort, village=village, actor=request.user)
+                messages.success(request, _("{village} masuk angkatan.").format(village=village.name))
+                return redirect(cohort)
+            if request.POST.get("form") == "remove":
+                village = village_get(user=request.user, code=request.POST.get("village", ""))
+                services.cohort_village_remove(cohort=cohort, village=village, actor=request.user)
+                messages.success(request, _("{village} dikeluarkan dari angkatan.").format(village=village.name))
+                return redirect(cohort)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    villages = cohort_villages(user=request.user, cohort=cohort)
+    phases = [(village, phase_display(village)) for village in villages]
+    graduated = sum(1 for village in villages if village.phase == ProgrammePhase.GRADUATED)
+    return render(request, "villages/cohort_detail.html", {
+        "cohort": cohort, "phases": phases, "graduated": graduated, "form": form,
+        "can_manage": services.can_manage_cohorts(request.user),
+    })

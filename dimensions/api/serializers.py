@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from dimensions.models import Assessment, Band, DimensionScore, Respondent
+from dimensions.models import Assessment, Band, DimensionScore, RecordValue, Respondent
 from villages.api.fields import VillageCodeField
 
 
@@ -14,6 +14,16 @@ class DimensionScoreSerializer(serializers.ModelSerializer):
         fields = ["dimension", "name", "score", "is_weak_point", "indicator_means"]
 
 
+class RecordValueSerializer(serializers.ModelSerializer):
+    """An administrative indicator computed from the app's records at submission, beside the respondents' mean."""
+
+    indicator = serializers.CharField(source="indicator.code")
+
+    class Meta:
+        model = RecordValue
+        fields = ["indicator", "value", "description", "score", "respondents_mean", "as_of", "used_for_score"]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     village = serializers.SlugRelatedField(slug_field="code", read_only=True)
     instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -21,12 +31,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
     band = serializers.ChoiceField(choices=Band.choices, allow_blank=True, read_only=True,
                                    help_text=_("Kosong sampai asesmen dinilai."))
     scores = DimensionScoreSerializer(many=True, read_only=True)
+    record_values = RecordValueSerializer(many=True, read_only=True)
 
     class Meta:
         model = Assessment
         fields = ["id", "village", "instrument", "year", "period_label", "phase", "status", "client_uuid",
                   "submitted_at", "validated_at", "return_reason", "overall_index", "band", "weakest_dimension",
-                  "scores"]
+                  "scores", "record_values"]
         read_only_fields = fields
 
 

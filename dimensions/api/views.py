@@ -31,7 +31,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     pagination_class = AssessmentCursorPagination
 
     def get_queryset(self):
-        return assessment_base(self.request.user).prefetch_related("scores__dimension")
+        return assessment_base(self.request.user).prefetch_related("scores__dimension", "record_values__indicator")
 
     @extend_schema(request=AssessmentSubmitSerializer, responses={201: AssessmentSerializer, 200: AssessmentSerializer})
     def create(self, request):

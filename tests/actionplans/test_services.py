@@ -10,7 +10,9 @@ from PIL import Image
 from accounts.models import AuditEvent
 from actionplans import services
 from actionplans.models import ActionPlan, PokjaMember, ProgrammeStage, Spending
-from tests.actionplans.conftest import activity_data
+from actionplans.schedule import schedule
+from dimensions import services as dimension_services
+from tests.actionplans.conftest import activity_data, receive_tranche
 from villages.models import Village
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +65,9 @@ def test_stimulus_spending_and_overspending_override(approved_plan, users):
     village = approved_plan.village
     activity = approved_plan.activities.get()
     with pytest.raises(PermissionDenied):
-        services.tranche_record(village=village, year=2026, actor=users["pensosmas"], number=1,
-                                amount=Decimal(3000000), received_on=datetime.date(2026, 2, 1), reference="BAST-1")
-    services.tranche_record(village=village, year=2026, actor=users["regency"], number=1, amount=Decimal(3000000),
-                            received_on=datetime.date(2026, 2, 1), reference="BAST-1")
+        services.tranche_plan(village=village, year=2026, actor=users["pensosmas"], number=1,
+                              planned_amount=Decimal(3000000), planned_date=datetime.date(2026, 2, 10))
+    receive_tranche(approved_plan, users["regency"])
     services.spending_record(activity=activity, actor=users["pensosmas"], amount=Decimal(2000000),
                              spent_on=datetime.date(2026, 3, 5), description="Konsumsi pelatihan")
     with pytest.raises(ValidationError) as error:
@@ -83,7 +84,8 @@ def test_stimulus_spending_and_overspending_override(approved_plan, users):
                                         override_reason="Tahap 2 sudah dijadwalkan")
     assert (spending.authorised_by, spending.override_reason) == (users["regency"], "Tahap 2 sudah dijadwalkan")
     assert services.stimulus_balance(village_code=village.code, year=2026) == {
-        "received": Decimal(3000000), "spent": Decimal(3500000), "balance": Decimal(-500000)}
+        "planned": Decimal(3000000), "received": Decimal(3000000), "spent": Decimal(3500000),
+        "balance": Decimal(-500000)}
     assert AuditEvent.objects.filter(action="actionplans.spending.record", detail__override=True).count() == 1
     assert Spending.objects.count() == 2
 
@@ -109,8 +111,9 @@ def test_stages_and_late_flags(users):
     services.stage_update(stage=third, actor=users["regency"], data={
         "planned_end": datetime.date(2026, 12, 31)})
     today = datetime.date(2026, 6, 1)
-    assert [stage.stage for stage in ProgrammeStage.objects.order_by("order") if stage.is_late(today)] == [
-        "penjajagan", "pengumpulan_data"]
+    statuses = schedule(ProgrammeStage.objects.all(), [], today)
+    assert [(status.stage.stage, status.state, status.days_late) for status in statuses if status.is_late] == [
+        ("penjajagan", "overdue", 121), ("pengumpulan_data", "done_late", 10)]
     with pytest.raises(ValidationError):
         services.stage_update(stage=third, actor=users["regency"], data={
             "actual_start": datetime.date(2026, 5, 2), "actual_end": datetime.date(2026, 5, 1)})
@@ -164,6 +167,11 @@ def test_monitoring_and_evaluation(approved_plan, users, make_assessment):
     services.monitoring_record(village=approved_plan.village, actor=users["pensosmas"], plan=approved_plan,
                                visited_on=datetime.date(2026, 4, 1), findings="Pelatihan berjalan")
     endline = make_assessment(phase="endline", submit=True)
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_save(plan=approved_plan, actor=users["regency"], endline=endline, findings="x")
+    assert error.value.message_dict == {"endline": [
+        "Endline ini berstatus 'Diajukan': evaluasi hanya terhadap endline yang sudah divalidasi Dinas Sosial."]}
+    endline = dimension_services.assessment_validate(assessment=endline, actor=users["regency"])
     evaluation = services.evaluation_save(plan=approved_plan, actor=users["regency"], endline=endline,
                                           findings="Skor tetap")
     changes = services.score_changes(evaluation.baseline, evaluation.endline)

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from actionplans import services
-from villages.models import LokusYear, Village, VillageProfile
+from tests.actionplans.conftest import receive_tranche
+from villages.models import LokusYear, Village
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,7 @@ def test_plan_page_shows_activities_balance_and_proposals(client, users, plan):
 
 
 def test_activity_form_and_spending_form(client, users, approved_plan):
-    services.tranche_record(village=approved_plan.village, year=2026, actor=users["regency"], number=1,
-                            amount=Decimal(1000000), received_on=datetime.date(2026, 2, 1), reference="BAST-1")
+    receive_tranche(approved_plan, users["regency"], amount=1_000_000)
     client.force_login(users["pensosmas"])
     activity = approved_plan.activities.get()
     response = client.post(approved_plan.get_absolute_url(), {
@@ -49,19 +49,31 @@ def test_activity_form_and_spending_form(client, users, approved_plan):
 
 def test_village_hub_creates_stages_and_the_dashboard_counts_them(client, users, approved_plan):
     village = Village.objects.get(code="35.11.01.2001")
-    VillageProfile.objects.create(village=village, stage="act")
     LokusYear.objects.create(village=village, year=2026)
     client.force_login(users["regency"])
     url = reverse("actionplans:village", args=[village.code])
     client.post(url + "?year=2026", {"form": "stages"})
     stage = village.programme_stages.get(stage="penjajagan")
+    # The plan is approved: a typed-in planned date is ignored (the field is locked) ...
     client.post(reverse("actionplans:stage-update", args=[stage.pk]), {
         "stage-{}-planned_end".format(stage.pk): "2026-01-31"})
+    stage.refresh_from_db()
+    assert stage.planned_end is None
+    # ... it becomes a change request, which another Dinas Sosial officer approves.
+    client.force_login(users["pensosmas"])
+    response = client.post(reverse("actionplans:stage-change", args=[stage.pk]), {
+        "change-{}-planned_end".format(stage.pk): "2026-01-31",
+        "change-{}-reason".format(stage.pk): "Jadwal awal belum diisi"}, follow=True)
+    assert "dikirim ke Dinas Sosial" in response.content.decode()
+    change = stage.change_requests.get()
+    client.force_login(users["regency"])
+    client.post(reverse("actionplans:stage-change-decide", args=[change.pk, "approve"]), {})
     stage.refresh_from_db()
     assert stage.planned_end == datetime.date(2026, 1, 31)
     data = client.get(reverse("actionplans:dashboard"), {"year": 2026}).context["data"]
     assert data["villages"] == 1
-    assert [late.stage for late in data["late_stages"]] == ["penjajagan"]
+    assert [(late.stage.stage, late.state) for late in data["late_stages"]] == [("penjajagan", "overdue")]
+    assert (data["overdue"], data["at_risk"]) == (1, 6)  # every later unfinished stage is at risk
     assert data["budget"] == Decimal(5000000)
     client.force_login(users["other_regency"])
     assert client.get(reverse("actionplans:dashboard"), {"year": 2026}).context["data"]["villages"] == 0
@@ -78,6 +90,7 @@ def test_stage_api_patch_and_monitoring_api(api_client, users):
     response = api_client.patch("/api/v1/programme-stages/{}/".format(stages[0].pk),
                                 {"actual_end": "2026-01-20"}, format="json")
     assert response.json()["actual_end"] == "2026-01-20"
+    assert (response.json()["state"], response.json()["effective_actual_start"]) == ("done", "2026-01-20")
     created = api_client.post("/api/v1/monitoring-visits/", {"village": "35.11.01.2001", "visited_on": "2026-04-01",
                                                              "findings": "Rapat Pokja rutin"}, format="json")
     assert created.status_code == 201, created.json()

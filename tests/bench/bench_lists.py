@@ -31,10 +31,18 @@ SCENARIOS = (
     ("dasbor program, provinsi 35", "bench-provinsi", "/rencana/dasbor/", {}),
     ("pemetaan kerentanan, provinsi 35", "bench-provinsi", "/asesmen/pemetaan/", {}),
     ("halaman desa", "bench-kabupaten", "/wilayah/desa/35.11.01.2001/", {}),
+    # The DBS phase is derived per village in SQL (actionplans/lifecycle.py): searching by it, and the
+    # pages that show it for one village or count it for a province or a cohort.
+    ("cari desa, provinsi 35", "bench-provinsi", "/wilayah/cari/", {"region": "35"}),
+    ("cari desa tahap Act, provinsi 35", "bench-provinsi", "/wilayah/cari/", {"region": "35", "stage": "act"}),
+    ("API desa tahap Act, provinsi 35", "bench-provinsi", "/api/v1/villages/", {"region": "35", "stage": "act"}),
+    ("dasbor program, satu angkatan", "bench-provinsi", "/rencana/dasbor/", {"cohort": "COHORT"}),
+    ("hub program desa lokus", "bench-provinsi", "/rencana/desa/VILLAGE/", {}),
 )
 # Pages whose figures come from cached aggregates (config/caching.py) are also measured cold:
 # every cached figure is made stale before each timed request, as after a write.
-COLD_LABELS = ("beranda (dasbor)", "dasbor program, provinsi 35", "pemetaan kerentanan, provinsi 35", "halaman desa")
+COLD_LABELS = ("beranda (dasbor)", "dasbor program, provinsi 35", "pemetaan kerentanan, provinsi 35", "halaman desa",
+               "dasbor program, satu angkatan")
 
 
 def users():
@@ -68,8 +76,17 @@ def run(repeat: int = 20) -> list[dict]:
     from ppks.models import Person
 
     settings.ALLOWED_HOSTS = ["*"]
-    sample_nik = Person.objects.filter(nik__isnull=False).order_by("pk").values_list("nik", flat=True)[500_000 % max(
-        Person.objects.count(), 1)]
+    with_nik = Person.objects.filter(nik__isnull=False).order_by("pk").values_list("nik", flat=True)
+    sample_nik = with_nik[min(500_000, max(with_nik.count() - 1, 0))]
+    from actionplans.models import ActionPlan
+    from villages.models import Cohort
+
+    cohort = Cohort.objects.filter(region_code="35").order_by("-year").values_list("pk", flat=True).first()
+    placeholders = {
+        "COHORT": str(cohort),
+        "VILLAGE": ActionPlan.objects.filter(village__code__startswith="35.").order_by("village__code").values_list(
+            "village__code", flat=True).first() or "35.11.01.2001",
+    }
     accounts = users()
     results = []
     scenarios = [(*scenario, False) for scenario in SCENARIOS] + [
@@ -79,8 +96,9 @@ def run(repeat: int = 20) -> list[dict]:
     for label, username, path, params, cold in scenarios:
         client = Client()
         client.force_login(accounts[username])
-        query = {key: (sample_nik if value == "NIK" else value) for key, value in params.items()}
-        request = _requester(client, path, query)
+        query = {key: (sample_nik if value == "NIK" else placeholders.get(value, value))
+                 for key, value in params.items()}
+        request = _requester(client, path.replace("VILLAGE", placeholders["VILLAGE"]), query)
         request()  # warm caches and connections
         timings = []
         for _attempt in range(repeat):

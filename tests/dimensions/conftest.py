@@ -27,18 +27,21 @@ def instrument():
 
 @pytest.fixture
 def make_assessment(users):
+    """Assessments under IKSM-Desa v0.1 by default: every indicator is scored from the answers, so the
+    hand-checked example holds (v0.2 scores its administrative indicators from records, see test_records.py)."""
+
     def make(*, actor="pensosmas", village="35.11.01.2001", phase="baseline", year=2026, answered=True,
-             submit=False):
+             submit=False, instrument="IKSM-Desa v0.1", submitted_at=None):
         user = users[actor]
         assessment = services.assessment_create(actor=user, village=Village.objects.get(code=village), year=year,
-                                                phase=phase)
+                                                phase=phase, instrument=Instrument.objects.get(code=instrument))
         if answered:
             services.answers_replace(assessment=assessment, actor=user, rows=[
                 {"name": "Ibu Siti", "institution": "PKK", "answers": example_answers("r1")},
                 {"name": "Pak Darmo", "institution": "Karang Taruna", "answers": example_answers("r2")},
             ])
         if submit:
-            assessment = services.assessment_submit(assessment=assessment, actor=user)
+            assessment = services.assessment_submit(assessment=assessment, actor=user, at=submitted_at)
         return assessment
 
     return make

@@ -93,7 +93,8 @@ def test_a_new_instrument_version_leaves_old_scores_untouched(make_assessment, u
     # given: version 0.2 with one indicator per dimension, now the active one
     instrument.is_active = False
     instrument.save()
-    new = Instrument.objects.create(code="IKSM-Desa v0.2", name="Uji", is_active=True)
+    Instrument.objects.filter(is_active=True).update(is_active=False)
+    new = Instrument.objects.create(code="IKSM-Desa v9-uji", name="Uji", is_active=True)
     for number in range(1, 5):
         dimension = Dimension.objects.create(instrument=new, number=number, code="D{}".format(number), name="x")
         Indicator.objects.create(dimension=dimension, code="{}.1".format(number), text="x", source="K")

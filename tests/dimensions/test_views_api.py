@@ -95,12 +95,15 @@ def test_import_answers_reports_lines_and_replaces_without_duplicates(client, us
     assert template.content.decode("utf-8-sig").startswith("responden,lembaga,jabatan,jenis_kelamin,1.1,")
 
 
-def test_village_history_chart_compares_baseline_and_endline(client, users, make_assessment):
-    make_assessment(submit=True)
-    make_assessment(submit=True, phase="endline")
+def test_village_history_chart_compares_the_latest_validated_baseline_and_endline(client, users, make_assessment):
+    services.assessment_validate(assessment=make_assessment(submit=True), actor=users["regency"])
+    endline = make_assessment(submit=True, phase="endline")
     client.force_login(users["regency"])
     page = client.get(reverse("dimensions:village-history", args=["35.11.01.2001"]))
-    content = page.content.decode()
+    assert "Endline (evaluasi) 2026" not in page.context["chart"]  # submitted only: listed, not charted
+    assert "Diajukan" in page.content.decode()
+    services.assessment_validate(assessment=endline, actor=users["regency"])
+    content = client.get(reverse("dimensions:village-history", args=["35.11.01.2001"])).content.decode()
     assert "Baseline (Look) 2026" in content
     assert "Endline (evaluasi) 2026" in content
     assert content.count("<rect") >= 8
@@ -143,9 +146,13 @@ def test_api_submit_is_idempotent_with_the_client_uuid(api_client, users):
     assert first.json()["id"] == again.json()["id"]
     assert Assessment.objects.count() == 1
     body = first.json()
-    assert (body["status"], body["overall_index"], body["band"], body["weakest_dimension"]) == (
-        "submitted", "0.4125", "rendah", "D3")
-    assert [score["score"] for score in body["scores"]] == ["0.7500", "0.5000", "0.0000", "0.4000"]
+    # IKSM-Desa v0.2 scores 1.1 and 2.1 from Sucolor's records (no PPKS list, no PSKS: both 1); 1.2 cannot be
+    # computed without registered PPKS, so the respondents' mean (4) counts: D1 = (1+4+4+4+4-5)/20 = 0.6.
+    assert (body["instrument"], body["status"], body["overall_index"], body["band"], body["weakest_dimension"]) == (
+        "IKSM-Desa v0.2", "submitted", "0.3750", "rendah", "D3")
+    assert [score["score"] for score in body["scores"]] == ["0.6000", "0.5000", "0.0000", "0.4000"]
+    assert [(value["indicator"], value["score"], value["used_for_score"]) for value in body["record_values"]] == [
+        ("1.1", 1, True), ("1.2", None, False), ("2.1", 1, True)]
 
 
 def test_api_refuses_bad_answers_and_out_of_scope(api_client, users):

@@ -23,8 +23,10 @@ expect = pytest.importorskip("playwright.sync_api", reason="paket pip playwright
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# Answers per dimension in the survey journey: every indicator of D1 gets 5, D2 4, D3 3, D4 2, so the
-# dimension indices are 1, 0.75, 0.5 and 0.25 whatever the indicator weights, and the village index 0.625.
+# Answers per dimension in the survey journey: every indicator of D1 gets 5, D2 4, D3 3, D4 2. IKSM-Desa v0.2
+# scores three administrative indicators from Sucolor's records instead: 1.1 (the PPKS list was updated
+# today: 4), 1.2 (one PPKS registered, none served yet: 1) and 2.1 (no PSKS pillar recorded: 1). So D1 is
+# (4+1+5+5+5-5)/20 = 0.75, D2 (1+4+4+4+4-5)/20 = 0.6, D3 0.5, D4 0.25, and the village index 0.525.
 SURVEY_VALUES = {"1": "5", "2": "4", "3": "3", "4": "2"}
 
 
@@ -145,13 +147,15 @@ def test_pensosmas_registers_a_person_and_fills_the_survey_on_a_phone(live_serve
     assessment = Assessment.objects.get(village_id="35.11.01.2001")
     assert assessment.status == Assessment.Status.SUBMITTED
     assert {score.dimension.code: float(score.score) for score in assessment.scores.select_related("dimension")} \
-        == {"D1": 1.0, "D2": 0.75, "D3": 0.5, "D4": 0.25}
-    assert float(assessment.overall_index) == 0.625
+        == {"D1": 0.75, "D2": 0.6, "D3": 0.5, "D4": 0.25}
+    assert float(assessment.overall_index) == 0.525
     scores = page.locator("section").filter(has=page.get_by_role("heading", name="Skor"))
-    expect(scores.locator("strong")).to_have_text("0,6250")
+    expect(scores.locator("strong").first).to_have_text("0,5250")
     expect(scores).to_contain_text("Sedang")
     expect(scores.get_by_role("row").filter(has_text="D4")).to_contain_text("titik lemah")
-    expect(scores.get_by_role("row").filter(has_text="D1")).to_contain_text("1,0000")
+    expect(scores.get_by_role("row").filter(has_text="D1 ")).to_contain_text("0,7500")
+    expect(scores.get_by_role("row").filter(has_text="2.1 0 dari 12 jenis PSKS aktif")).to_contain_text(
+        "catatan aplikasi")
 
 
 def test_dinsos_verifies_the_queue_and_sends_a_referral(live_server, users, desktop, login, screenshot):

@@ -82,8 +82,8 @@ def build_map_data(users):
     assessment_services.assessment_submit(assessment=assessment, actor=users["pensosmas"])
     assessment_services.assessment_validate(assessment=assessment, actor=users["regency"])
     for code in ("35.11.01.2001", "35.11.02.2001"):
-        village_profile_update(village=Village.objects.get(code=code), actor=users["admin"], stage="act",
-                               pilot_cohort="", notes="", lokus_years=[2025, 2026])
+        village_profile_update(village=Village.objects.get(code=code), actor=users["admin"], notes="",
+                               lokus_years=[2025, 2026])
     stage = plan_services.stages_initialise(village=sucolor, year=2026, actor=users["admin"])[0]
     plan_services.stage_update(stage=stage, actor=users["admin"], data={
         "planned_start": datetime.date(2026, 1, 1), "planned_end": datetime.date(2026, 2, 1)})

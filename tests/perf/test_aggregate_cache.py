@@ -122,16 +122,20 @@ def test_programme_dashboard_is_cached_and_refreshed_by_plan_approval(client, us
     assert response.context["data"]["villages"] == 2
     second, response = queries_for(client, "/rencana/dasbor/", {"year": 2026})
     assert second < first
-    assert second == first - 6  # stages, three sums, the village count and plans by status
+    # villages; their phases (lokus and cohorts, plans, assessments, stages, overrides, evaluations); stages,
+    # tranches, plans by status, three sums, pending changes
+    assert second == first - 14
     assert dict(response.context["data"]["plans_by_status"]) == {"Disetujui": 2}
 
     village = outside_programme()
     plan_services.plan_create(village=village, year=2026, actor=users["regency"])
     _count, response = queries_for(client, "/rencana/dasbor/", {"year": 2026})
     assert dict(response.context["data"]["plans_by_status"]) == {"Disetujui": 2, "Draf": 1}
-    plan_services.tranche_record(village=village, year=2026, actor=users["regency"], number=1,
-                                 amount=Decimal(7_000_000), received_on=datetime.date(2026, 3, 1),
-                                 reference="UJI/1")
+    tranche = plan_services.tranche_plan(village=village, year=2026, actor=users["regency"], number=1,
+                                         planned_amount=Decimal(7_000_000), planned_date=datetime.date(2026, 3, 1))
+    plan_services.tranche_receive(tranche=tranche, actor=users["regency"], amount=Decimal(7_000_000),
+                                  received_on=datetime.date(2026, 3, 1), reference="UJI/1",
+                                  receipt_note="Dana tahap awal sebelum rencana disetujui (uji)")
     _count, response = queries_for(client, "/rencana/dasbor/", {"year": 2026})
     assert response.context["data"]["received"] == Decimal(27_000_000)
 

@@ -30,6 +30,9 @@ from villages.services import regions_import
 pytestmark = pytest.mark.django_db
 
 FEW = 3
+# What a page pays for the DBS phase of the villages it shows, however many (actionplans/lifecycle.py):
+# lokus years and cohorts, plans, assessments, stages, overrides (and evaluations when there are plans).
+PHASE = 5
 MANY = 30
 # Queries of every signed-in page request: the ATOMIC_REQUESTS savepoint and its release, the
 # session, the user and the header's unread-notification count. API requests in these tests
@@ -208,14 +211,16 @@ def test_villages_browse_provinces(client, users, django_assert_num_queries):
 
 
 def test_villages_search(client, users, django_assert_num_queries):
+    """The villages, their phases and the cohort choices of the filter."""
     villages_import(FEW)
     client.force_login(users["regency"])
     fixed_queries(django_assert_num_queries, client, "/wilayah/cari/", params={"q": "Desa Uji"},
-                  expected=REQUEST + 1, grow=lambda: villages_import(MANY), marker=b'href="/wilayah/desa/35.11.01.')
+                  expected=REQUEST + 2 + PHASE, grow=lambda: villages_import(MANY),
+                  marker=b'href="/wilayah/desa/35.11.01.')
 
 
 def test_village_detail(client, users, django_assert_num_queries, villages):
-    """The village with its path, lokus years, pillars and Pensosmas, and its three ancestors."""
+    """The village with its path and phase, lokus years, cohorts, pillars and Pensosmas, and its three ancestors."""
     village = Village.objects.get(code="35.11.01.2001")
 
     def grow():
@@ -223,7 +228,8 @@ def test_village_detail(client, users, django_assert_num_queries, villages):
             make_user("pendamping{}".format(number), "pensosmas", villages=[village.code])
 
     client.force_login(users["regency"])
-    responses = fixed_queries(django_assert_num_queries, client, village.get_absolute_url(), expected=REQUEST + 7,
+    responses = fixed_queries(django_assert_num_queries, client, village.get_absolute_url(),
+                              expected=REQUEST + 8 + PHASE,
                               grow=grow, rows=(0, 0))
     assert len(responses[-1].context["pensosmas"]) == MANY + 1
 
@@ -231,11 +237,12 @@ def test_village_detail(client, users, django_assert_num_queries, villages):
 def test_api_villages(api_client, users, django_assert_num_queries):
     villages_import(FEW)
     api_client.force_authenticate(users["regency"])
-    responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/", expected=API_REQUEST + 1,
+    responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/",
+                              expected=API_REQUEST + 1 + PHASE,
                               grow=lambda: villages_import(MANY))
     assert len(responses[-1].json()["results"]) == MANY + 4
     fixed_queries(django_assert_num_queries, api_client, "/api/v1/villages/35.11.01.2001/",
-                  expected=API_REQUEST + 4, grow=lambda: None, rows=(0, 0))
+                  expected=API_REQUEST + 5 + PHASE, grow=lambda: None, rows=(0, 0))
     villages_import(FEW)
     responses = fixed_queries(django_assert_num_queries, api_client, "/api/v1/regions/", params={"parent": "35.11.01"},
                               expected=API_REQUEST + 1, grow=lambda: villages_import(MANY))
@@ -279,11 +286,12 @@ def test_assessment_detail_respondents(client, users, django_assert_num_queries)
 
 
 def test_assessment_detail_scored(client, users, django_assert_num_queries, programme):
-    """A validated assessment: its four dimension scores come in one query (not one per dimension)."""
+    """A validated assessment: its four dimension scores come in one query (not one per dimension), its
+    administrative indicators' record values in another."""
     programme(1)
     assessment = Assessment.objects.get()
     client.force_login(users["province"])
-    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 5,
+    fixed_queries(django_assert_num_queries, client, assessment.get_absolute_url(), expected=REQUEST + 6,
                   grow=lambda: None, rows=(0, 0))
 
 
@@ -325,11 +333,12 @@ def test_action_plan_detail(client, users, django_assert_num_queries, programme)
 
 
 def test_programme_dashboard(client, users, django_assert_num_queries, programme):
-    """Uncached: late stages, three sums, the village count and plans by status."""
+    """Uncached: the cohort choices, then the villages, their phases (with the evaluations of their plans),
+    stages, tranches, plans by status, three sums and the pending schedule changes."""
     programme(FEW)
     client.force_login(users["province"])
     responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
-                              expected=REQUEST + 6, grow=lambda: programme(MANY - FEW))
+                              expected=REQUEST + 10 + PHASE, grow=lambda: programme(MANY - FEW))
     assert responses[-1].context["data"]["villages"] == MANY
 
 

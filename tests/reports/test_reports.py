@@ -258,6 +258,7 @@ def test_status_endpoint(client, users, verified):
 
 
 def test_village_profile_report(client, users, verified):
+    """"Latest assessment" in the PDF is the latest validated one, with its date; a submitted one is only mentioned."""
     from dimensions import services as dimension_services
     from tests.dimensions.conftest import example_answers
     from villages.models import Village
@@ -268,17 +269,25 @@ def test_village_profile_report(client, users, verified):
     dimension_services.answers_replace(assessment=assessment, actor=users["pensosmas"], rows=[
         {"name": "A", "institution": "PKK", "answers": example_answers("r1")},
         {"name": "B", "institution": "LKS", "answers": example_answers("r2")}])
-    dimension_services.assessment_submit(assessment=assessment, actor=users["pensosmas"])
+    assessment = dimension_services.assessment_submit(assessment=assessment, actor=users["pensosmas"])
     client.force_login(users["regency"])
     response = committed(client.post, reverse("reports:village-profile", args=["35.11.01.2001"]))
     job = ReportJob.objects.get(kind="village_profile")
     assert response.url == job.get_absolute_url()
     assert job.state == "done", job.error
-    text = pdf_text(job)
+    text = " ".join(pdf_text(job).split())
     assert "PROFIL DESA BERKETAHANAN SOSIAL" in text
     assert "Sucolor" in text
-    assert "0,4125" in text  # Indonesian decimal comma
+    assert "Belum ada asesmen yang divalidasi Dinas Sosial." in text
+    # v0.2 scores 1.1, 1.2 and 2.1 from Sucolor's records (one verified PPKS, none served, no pillars).
+    assert "Baseline (Look) 2026 berstatus diajukan (indeks sementara 0,3750)" in text  # Indonesian decimal comma
+    dimension_services.assessment_validate(assessment=assessment, actor=users["regency"])
+    committed(client.post, reverse("reports:village-profile", args=["35.11.01.2001"]))
+    text = " ".join(pdf_text(ReportJob.objects.filter(kind="village_profile").latest("created_at")).split())
+    assert "Asesmen tervalidasi terakhir: Baseline (Look) 2026, divalidasi" in text
+    assert "0,3750" in text
     assert "Rendah" in text
+    assert "berstatus diajukan" not in text
     client.force_login(users["other_regency"])
     assert client.post(reverse("reports:village-profile", args=["35.11.01.2001"])).status_code == 404
     client.force_login(users["pensosmas"])

@@ -57,9 +57,10 @@ from ppks import services as ppks_services
 from ppks.models import Category, Directorate, DuplicateCandidate, Person, Referral, Registration, ServiceUnit
 from ppks.workflow import TRANSITIONS
 from reports import services as report_services
-from tests.conftest import REGION_LINES, make_role_users
+from tests.conftest import REGION_LINES, make_role_users, make_user
 from tests.dimensions.conftest import example_answers
 from tests.ppks.factories import person_data
+from villages import services as village_services
 from villages.models import SocialPillar, Village
 from villages.services import regions_import, village_profile_update
 
@@ -176,7 +177,10 @@ def build_world() -> World:
     # The administrator sends Salatiga's letter on behalf of Dinas Sosial Kota Salatiga.
     users["admin"].office = office_for_region("33.73")
     users["admin"].save(update_fields=["office"])
-    instrument = Instrument.objects.get(code="IKSM-Desa v0.1")
+    # Planners outside the walked roles, so every walked approver may decide their schedule change requests.
+    planners = {"35": make_user("perencana35", "dinsos_provinsi", "35"),
+                "33": make_user("perencana33", "dinsos_provinsi", "33")}
+    instrument = Instrument.objects.get(is_active=True)
     dimension = instrument.dimensions.get(number=3)
     tags, markers = {}, {}
     for number, (tag, code) in enumerate(VILLAGES.items()):
@@ -216,8 +220,32 @@ def build_world() -> World:
         visit = plan_services.monitoring_record(village=village, actor=creator, visited_on=datetime.date(2026, 1, 10),
                                                 findings="Temuan {}".format(word), plan=plan)
         pillar = SocialPillar.objects.create(village=village, kind=SocialPillar.Kind.PSM, name="Pilar {}".format(word))
-        village_profile_update(village=village, actor=supervisor, stage="act", pilot_cohort="Angkatan {}".format(word),
-                               notes="", lokus_years=[2026])
+        village_profile_update(village=village, actor=supervisor, notes="", lokus_years=[2026])
+        cohort = village_services.cohort_save(actor=supervisor, data={
+            "name": "Angkatan {}".format(word), "year": 2026, "region_code": village.district.regency_id,
+            "target_villages": 10, "target_graduated": 1})
+        village_services.cohort_village_add(cohort=cohort, village=village, actor=supervisor)
+        plan_services.pokja_save(village=village, actor=creator, decree_number="SK {}".format(word),
+                                 decree_date=datetime.date(2026, 1, 5), decree_upload=SimpleUploadedFile(
+                                     "sk.pdf", TINY_PDF, content_type="application/pdf"))
+        asset = plan_services.asset_save(village=village, actor=creator, data={
+            "kind": "ekonomi", "name": "Aset {}".format(word), "owner": "Pemilik {}".format(word),
+            "leaky_bucket": True, "monthly_outflow": Decimal(1_000_000), "low_hanging_fruit": False})
+        # Last year's plan was approved; a planner (not one of the roles walked) asks to move one of its stages.
+        old_plan = plan_services.plan_create(village=village, year=2025, actor=creator,
+                                             title="Rencana lama {}".format(word))
+        plan_services.activity_save(plan=old_plan, actor=creator, data={
+            "dimension": dimension, "indicators": [], "title": "Kegiatan lama {}".format(word),
+            "target_group": "Warga", "start_date": datetime.date(2025, 3, 1), "end_date": datetime.date(2025, 3, 31),
+            "budget": Decimal("1000000"), "fund_source": "stimulan", "responsible_person": "Ketua Pokja"})
+        plan_services.plan_submit(plan=old_plan, actor=creator)
+        plan_services.plan_review(plan=old_plan, actor=supervisor, approve=True)
+        old_stage = plan_services.stages_initialise(village=village, year=2025, actor=creator)[0]
+        change = plan_services.stage_change_request(
+            stage=old_stage, actor=planners[village.code[:2]], planned_start=None,
+            planned_end=datetime.date(2025, 12, 31), reason="Alasan {}".format(word))
+        tranche = plan_services.tranche_plan(village=village, year=2025, actor=supervisor, number=1,
+                                             planned_amount=Decimal(1_000_000), planned_date=datetime.date(2025, 6, 1))
 
         if tag == "pujer":
             job = report_services.village_profile_request(actor=supervisor, village=village)
@@ -236,7 +264,8 @@ def build_world() -> World:
         tags[tag] = types.SimpleNamespace(
             village=village, submitted=submitted, verified=verified, referred=referred, duplicate=duplicate,
             baseline=baseline, draft=draft, respondent=draft.respondents.order_by("pk").first(), plan=plan,
-            activity=activity, evidence=evidence, pillar=pillar, visit=visit, job=job, referral=referral,
+            activity=activity, evidence=evidence, pillar=pillar, visit=visit, job=job, referral=referral, cohort=cohort,
+            asset=asset, change=change, tranche=tranche,
             stage=ProgrammeStage.objects.filter(village=village, year=2026).order_by("order").first(),
         )
         markers[tag] = [
@@ -347,6 +376,13 @@ TARGETS = {
     "activity": tagged(lambda o: {"pk": o.plan.pk, "activity_pk": o.activity.pk}),
     "evidence": tagged(lambda o: {"pk": o.plan.pk, "activity_pk": o.activity.pk, "evidence_pk": o.evidence.pk}),
     "stage": tagged(lambda o: {"pk": o.stage.pk}),
+    "stage-change": tagged(lambda o: {"pk": o.change.pk}),
+    "stage-change-approve": tagged(lambda o: {"pk": o.change.pk, "action": "approve"}),
+    "tranche": tagged(lambda o: {"pk": o.tranche.pk}),
+    "tranche-receive": tagged(lambda o: {"pk": o.tranche.pk, "action": "receive"}),
+    "asset": tagged(lambda o: {"code": o.village.code, "pk": o.asset.pk}),
+    "asset-api": tagged(lambda o: {"pk": o.asset.pk}),
+    "cohort": tagged(lambda o: {"pk": o.cohort.pk}),
     "visit": tagged(lambda o: {"pk": o.visit.pk}),
     "job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: scope_of(user).covers(o.job.region_code)),
     "public-job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: True),
@@ -435,6 +471,10 @@ ROUTES: dict[str, Route] = {
     "villages:pillar-create": Route(PAGE, STAFF, target="village"),
     "villages:pillar-edit": Route(PAGE, STAFF, target="pillar"),
     "villages:region": Route(PAGE, ALL, target="district"),
+    "villages:cohort-list": Route(PAGE, ALL, lists=True),
+    "villages:cohort-create": Route(PAGE, STAFF),
+    "villages:cohort-detail": Route(PAGE, ALL, target="cohort"),
+    "villages:cohort-edit": Route(PAGE, STAFF, target="cohort"),
     "api:region-children": Route(API, ALL, query=(("parent", "35"),), lists=True, shows=("situbondo",)),
     "api:village-list": Route(API, ALL, lists=True),
     "api:village-detail": Route(API, ALL, target="village"),
@@ -494,7 +534,15 @@ ROUTES: dict[str, Route] = {
     "actionplans:dashboard": Route(PAGE, ALL, query=(("year", "2026"),), lists=True, shows=()),
     "actionplans:village": Route(PAGE, ALL, target="village"),
     "actionplans:pokja": Route(PAGE, ALL, target="village"),
+    "actionplans:pokja-decree": Route(PAGE, ALL, target="village"),
+    "actionplans:assets": Route(PAGE, ALL, target="village"),
+    "actionplans:asset-edit": Route(PAGE, ALL, target="asset"),
+    "actionplans:phase-override": Route(PAGE, STAFF, "post", "village"),
     "actionplans:stage-update": Route(PAGE, REGISTERING, "post", "stage"),
+    "actionplans:stage-change": Route(PAGE, REGISTERING, "post", "stage"),
+    "actionplans:changes": Route(PAGE, ALL, lists=True),
+    "actionplans:stage-change-decide": Route(PAGE, STAFF, "post", "stage-change-approve"),
+    "actionplans:tranche-action": Route(PAGE, STAFF, "post", "tranche-receive"),
     "actionplans:detail": Route(PAGE, ALL, target="plan"),
     "actionplans:activity": Route(PAGE, ALL, target="activity"),
     "actionplans:evidence-download": Route(PAGE, ALL, target="evidence"),
@@ -503,6 +551,18 @@ ROUTES: dict[str, Route] = {
     "api:action-plan-detail": Route(API, ALL, target="plan"),
     "api:programme-stage-list": Route(API, ALL, lists=True),
     "api:programme-stage-detail": Route(API, ALL, target="stage"),
+    "api:programme-stage-change-request": Route(API, REGISTERING, "post", "stage"),
+    "api:stage-change-request-list": Route(API, ALL, lists=True),
+    "api:stage-change-request-detail": Route(API, ALL, target="stage-change"),
+    "api:stage-change-request-approve": Route(API, STAFF, "post", "stage-change"),
+    "api:stage-change-request-reject": Route(API, STAFF, "post", "stage-change"),
+    "api:stimulus-tranche-list": Route(API, ALL, lists=True),
+    "api:stimulus-tranche-detail": Route(API, ALL, target="tranche"),
+    "api:stimulus-tranche-receive": Route(API, STAFF, "post", "tranche"),
+    "api:stimulus-tranche-correct": Route(API, STAFF, "post", "tranche"),
+    "api:stimulus-tranche-void": Route(API, STAFF, "post", "tranche"),
+    "api:asset-list": Route(API, ALL, lists=True),
+    "api:asset-detail": Route(API, ALL, target="asset-api"),
     "api:monitoring-visit-list": Route(API, ALL, lists=True),
     "api:monitoring-visit-detail": Route(API, ALL, target="visit"),
     # Reports.
@@ -675,6 +735,7 @@ WRITE_METHODS = {
     "api:registration-detail": ("patch", "delete"),
     "api:person-detail": ("put", "patch"),
     "api:programme-stage-detail": ("put", "patch"),
+    "api:asset-detail": ("put", "patch"),
 }
 REGIONAL = ("province", "regency", "other_regency", "pensosmas", "no_role")
 

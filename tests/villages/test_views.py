@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from villages.models import LokusYear, SocialPillar, VillageProfile
+from villages.models import Cohort, CohortVillage, LokusYear, SocialPillar, VillageProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +52,16 @@ def test_search_filters_by_kind(client, users):
 
 
 def test_village_page_shows_profile_and_pillars(client, users):
-    VillageProfile.objects.create(village_id="35.11.01.2001", stage="look", pilot_cohort="Angkatan 2025")
+    VillageProfile.objects.create(village_id="35.11.01.2001", notes="Desa pesisir")
     LokusYear.objects.create(village_id="35.11.01.2001", year=2025)
+    cohort = Cohort.objects.create(name="Angkatan 2025", year=2025, region_code="35.11")
+    CohortVillage.objects.create(cohort=cohort, village_id="35.11.01.2001")
     SocialPillar.objects.create(village_id="35.11.01.2001", kind="tagana", name="Tagana Sucolor")
     client.force_login(users["pensosmas"])
     content = client.get(reverse("villages:village-detail", args=["35.11.01.2001"])).content.decode()
     assert "Angkatan 2025" in content
+    assert "Penjajagan lokasi" in content  # a lokus with no other record: derived, not typed in
+    assert "Desa pesisir" in content
     assert "2025" in content
     assert "2.025" not in content
     assert "Tagana Sucolor" in content
@@ -67,10 +71,11 @@ def test_village_page_shows_profile_and_pillars(client, users):
 def test_dinsos_edits_profile_with_lokus_years_and_audit(client, users):
     client.force_login(users["regency"])
     url = reverse("villages:profile-edit", args=["35.11.01.2001"])
-    response = client.post(url, {"stage": "think", "pilot_cohort": "A1", "notes": "", "lokus_years": "2026, 2025"})
+    response = client.post(url, {"stage": "mandiri", "notes": "Catatan", "lokus_years": "2026, 2025"})
     assert response.status_code == 302
     profile = VillageProfile.objects.get(village_id="35.11.01.2001")
-    assert profile.stage == "think"
+    assert profile.notes == "Catatan"
+    assert not hasattr(profile, "stage")  # the phase is derived from records, never typed into the profile
     assert sorted(LokusYear.objects.filter(village_id="35.11.01.2001").values_list("year", flat=True)) == [2025, 2026]
     event = AuditEvent.objects.get(action="villages.profile_update")
     assert event.detail["after"]["lokus_years"] == [2025, 2026]

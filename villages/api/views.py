@@ -10,6 +10,7 @@ from villages import codes
 from villages.api.serializers import RegionSerializer, VillageDetailSerializer, VillageSerializer
 from villages.filters import VillageFilterSet
 from villages.models import Village
+from villages.programme import attach_phases
 from villages.selectors import region_children, village_get
 
 
@@ -44,16 +45,18 @@ class RegionChildrenApi(APIView):
 
 
 class VillageListApi(generics.ListAPIView):
-    """Search villages by name or code (``q``) and narrow by region, kind, stage or lokus year."""
+    """Search villages by name or code (``q``); narrow by region, kind, DBS phase (``stage``), lokus year, cohort."""
 
     serializer_class = VillageSerializer
     filterset_class = VillageFilterSet
     pagination_class = VillageCursorPagination
 
     def get_queryset(self):
-        return visible_to(self.request.user, Village.objects.all()).select_related(
-            "district__regency__province", "profile"
-        )
+        return visible_to(self.request.user, Village.objects.all()).select_related("district__regency__province")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return attach_phases(page) if page is not None else None
 
 
 class VillageDetailApi(generics.RetrieveAPIView):

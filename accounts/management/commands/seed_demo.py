@@ -7,12 +7,18 @@ from django.db import transaction
 
 from accounts.models import Signatory, User
 from accounts.offices import office_for_region
-from villages.models import SocialPillar, Village, VillageProfile
-from villages.services import village_profile_update
+from config.demo import demo_year
+from villages.models import Cohort, SocialPillar, Village, VillageProfile
+from villages.services import cohort_save, cohort_village_add, village_profile_update
 
 DEMO_PASSWORD = "demo-sidbs-2026"
 DEMO_VILLAGES = ("35.11.01.2001", "35.11.01.2002", "35.11.02.2001")
-DEMO_STAGES = (VillageProfile.Stage.LOOK, VillageProfile.Stage.THINK, VillageProfile.Stage.CANDIDATE)
+DEMO_COHORT = "Desa Melesat Bondowoso"
+# Pillars of Sucolor beyond its Karang Taruna (IKSM indicator 2.1 counts the PSKS types active in a village).
+SUCOLOR_PILLARS = (
+    ("tagana", "Tagana Maesan", "Koordinator Tagana"), ("psm", "PSM Desa Sucolor", "Ibu Sulastri"),
+    ("lks", "LKS Sejahtera Sucolor", "Pengurus LKS"), ("pensosmas", "Penyuluh Sosial Kecamatan Maesan", "Rina"),
+)
 DEMO_ACCOUNTS = (
     {"username": "admin", "first_name": "Admin", "last_name": "SI-DBS", "role": User.Role.ADMIN},
     {"username": "analis", "first_name": "Analis", "last_name": "Kemensos", "role": User.Role.KEMENSOS_ANALYST},
@@ -74,15 +80,14 @@ class Command(BaseCommand):
                 admin = user
             if user.role == User.Role.PENSOSMAS:
                 user.assigned_villages.set(villages[:2])
+        year = demo_year()
         for index, village in enumerate(villages):
             if not VillageProfile.objects.filter(village=village).exists():
                 village_profile_update(
                     village=village,
                     actor=admin,
-                    stage=DEMO_STAGES[index],
-                    pilot_cohort="Angkatan 2025",
                     notes="Data demo.",
-                    lokus_years=[2025, 2026] if index < 2 else [2026],
+                    lokus_years=[year - 1, year] if index < 2 else [year],
                 )
             SocialPillar.objects.get_or_create(
                 village=village,
@@ -90,6 +95,14 @@ class Command(BaseCommand):
                 name="Karang Taruna {}".format(village.name.title()),
                 defaults={"contact_person": "Ketua Karang Taruna", "phone": "081234567890"},
             )
+        for kind, name, contact in SUCOLOR_PILLARS:
+            SocialPillar.objects.get_or_create(village=villages[0], kind=kind, name=name,
+                                               defaults={"contact_person": contact})
+        cohort = Cohort.objects.filter(name=DEMO_COHORT).first() or cohort_save(actor=admin, data={
+            "name": DEMO_COHORT, "year": year, "region_code": "35.11", "target_villages": 10, "target_graduated": 3,
+            "description": "Angkatan percontohan Desa/Kelurahan Berketahanan Sosial Kabupaten Bondowoso (demo)."})
+        for village in villages:
+            cohort_village_add(cohort=cohort, village=village, actor=admin)
         self._offices()
         for line in demo_account_lines():
             self.stdout.write(line)

@@ -60,6 +60,7 @@ STEPS = (
     Step("seed_demo_plans", "Rencana aksi demo"),
     Step("seed_demo_letters", "Surat rujukan demo dan jawaban unit"),
     Step("load_map_data", "Batas wilayah dan angka peta", options=(("refresh_figures", True),)),
+    Step("check_data_consistency", "Pemeriksaan konsistensi data"),
 )
 
 
