@@ -19,13 +19,15 @@ import csv
 import datetime
 import hashlib
 import io
+import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +56,8 @@ WARNINGS_STORED = 1000
 DUPLICATE_PAIRS_PER_GROUP = 20
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 CLOSED_STATUSES = (Registration.Status.REJECTED, Registration.Status.CLOSED)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -425,6 +429,8 @@ def validate_rows(table: Table, *, user, today: datetime.date | None = None, pro
     positions = [(key, header_index.get(key)) for key in COLUMN_KEYS]
     for count, (line, cells) in enumerate(table.rows, start=1):
         values = {key: (cells[index] if index is not None and index < len(cells) else "") for key, index in positions}
+        if _refuse_control_characters(line, values, result):
+            continue
         clean = _validate_row(
             line, values, result, references, in_scope_villages, seen_niks, known_district, known_regency, today,
             numeric_nik=line in table.numeric_nik_lines,
@@ -434,6 +440,21 @@ def validate_rows(table: Table, *, user, today: datetime.date | None = None, pro
         if progress is not None and count % BATCH_SIZE == 0:
             progress(count / max(len(table.rows), 1))
     return result
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(line: int, values: dict[str, str], result: Validation) -> bool:
+    """Refuse a row whose cells hold control characters (a NUL byte, an escape): the database cannot store
+    some of them and none belongs in a name or an address. True when the row was refused."""
+    refused = False
+    for column, value in values.items():
+        if value and CONTROL_CHARACTERS.search(value):
+            result.add_error(line, column, _("Berisi karakter kendali (mis. NUL) yang tidak terlihat; hapus "
+                                             "karakter itu lalu unggah ulang."))
+            refused = True
+    return refused
 
 
 def _validate_row(line, values, result, references, in_scope_villages, seen_niks, known_district, known_regency,
@@ -833,6 +854,13 @@ def import_execute(job: ImportJob) -> ImportJob:
         job.state = ImportJob.State.FAILED
         job.message = _("Data berubah selama impor (mungkin ada impor lain yang berjalan bersamaan). Tidak ada data "
                         "yang disimpan; unggah ulang berkas ini.")
+        job.created_persons = job.created_registrations = job.skipped_existing = job.duplicate_candidates = 0
+        _job_finish(job, timings)
+    except DatabaseError:
+        logger.exception("impor #%s gagal di basis data", job.pk)
+        job.state = ImportJob.State.FAILED
+        job.message = _("Impor gagal karena kesalahan basis data; tidak ada data yang disimpan. Unggah ulang "
+                        "berkasnya; bila terulang, hubungi administrator.")
         job.created_persons = job.created_registrations = job.skipped_existing = job.duplicate_candidates = 0
         _job_finish(job, timings)
     cache_delete_quietly(progress_key(job.pk))

@@ -430,3 +430,39 @@ def test_large_file_is_imported_by_a_real_worker(celery_worker_process, users, m
     # then
     assert (job.state, job.created_registrations, job.progress) == ("done", 5, 100)
     assert Registration.objects.count() == 5
+
+
+def test_a_nul_byte_deep_in_a_csv_is_a_line_error_not_a_stuck_job(client, users):
+    """Issue 15, item 10: a NUL after the first 8 KB gave a 500 (small file) or "running 32%" forever (large)."""
+    rows = [person_row(index, alamat="Jl. Kenanga {} ".format(index) + "x" * 60) for index in range(1, 120)]
+    rows.append(person_row(120, nama="Warga\x00Seratus Dua Puluh"))
+    upload = csv_file(rows)
+    assert b"\x00" in upload.read()[8192:]
+    upload.seek(0)
+    client.force_login(users["regency"])
+    response = client.post(reverse("ppks:import"), {"file": upload, "mode": "partial"})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.state == "done"
+    assert messages_of(job) == [(121, "nama", "Berisi karakter kendali (mis. NUL) yang tidak terlihat; hapus "
+                                            "karakter itu lalu unggah ulang.")]
+    assert Registration.objects.count() == 119
+
+
+def test_an_escape_character_in_a_cell_is_refused_with_its_line(users):
+    job = run_import(users["regency"], [row(alamat="Jl. Melati\x1b[31m 5")])
+    assert [(line, field) for line, field, _message in messages_of(job)] == [(2, "alamat")]
+    assert job.state == "failed"
+
+
+def test_a_database_error_while_writing_fails_the_job_with_a_message(users, monkeypatch):
+    from django.db import DataError
+
+    def refused(*args, **kwargs):
+        raise DataError("A string literal cannot contain NUL (0x00) characters.")
+
+    monkeypatch.setattr(imports, "write_plan", refused)
+    job = run_import(users["regency"], [row()])
+    assert job.state == "failed"
+    assert job.message.startswith("Impor gagal karena kesalahan basis data; tidak ada data yang disimpan.")
+    assert not Registration.objects.exists()
