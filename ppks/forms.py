@@ -1,6 +1,5 @@
 """Forms for registering PPKS (phone-friendly) and for workflow steps."""
 
-import datetime
 
 from django import forms
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_to
 from ppks.models import Category, Person, Referral, ServiceRecord, ServiceUnit
 from ppks.nik import check_nik
+from ppks.services import birth_date_problem
 from villages.forms import village_field_for
 
 
@@ -80,10 +80,9 @@ class PersonForm(forms.ModelForm):
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."))
-        if value and value < datetime.date(1900, 1, 1):
-            raise forms.ValidationError(_("Tanggal lahir terlalu lampau; periksa tahunnya."))
+        problem = birth_date_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def clean(self):

@@ -42,6 +42,7 @@ from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
+from ppks.services import birth_date_problem
 from villages.models import District, Regency, Village
 
 MAX_UPLOAD_BYTES = getattr(settings, "PPKS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -493,6 +494,9 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     if sex is None:
         error("jenis_kelamin", _("Isi L atau P (sekarang '{value}').").format(value=values["jenis_kelamin"][:20]))
     birth_date = date_of("tanggal_lahir")
+    if birth_date is not None and (problem := birth_date_problem(birth_date)):
+        error("tanggal_lahir", problem)
+        birth_date = None
     nik = values["nik"].replace(" ", "") or None
     nik_status = Person.NikStatus.RECORDED
     if numeric_nik and nik:

@@ -55,13 +55,23 @@ def _regency_exists(code: str) -> bool:
     return Regency.objects.filter(code=code).exists()
 
 
+def birth_date_problem(birth_date: datetime.date | None) -> str | None:
+    """The one plausibility rule for a birth date (form, API, import): not in the future, not before 1900."""
+    if birth_date is None:
+        return None
+    if birth_date > timezone.localdate():
+        return _("Tanggal lahir tidak boleh di masa depan.")
+    if birth_date < EARLIEST_BIRTH_DATE:
+        return _("Tanggal lahir terlalu lampau; periksa tahunnya.")
+    return None
+
+
 def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str) -> IdentityCheck:
     """NIK and No. KK rules of DOMAIN.md §3 and a plausible birth date: format errors block, mismatches only warn."""
     result = IdentityCheck()
-    if birth_date is not None and birth_date > timezone.localdate():
-        result.errors["birth_date"] = [_("Tanggal lahir tidak boleh di masa depan.")]
-    elif birth_date is not None and birth_date < EARLIEST_BIRTH_DATE:
-        result.errors["birth_date"] = [_("Tanggal lahir terlalu lampau; periksa tahunnya.")]
+    problem = birth_date_problem(birth_date)
+    if problem:
+        result.errors["birth_date"] = [problem]
     if nik:
         nik_result = check_nik(
             nik, birth_date=birth_date, sex=sex, known_district=_district_exists, known_regency=_regency_exists

@@ -466,3 +466,14 @@ def test_a_database_error_while_writing_fails_the_job_with_a_message(users, monk
     assert job.state == "failed"
     assert job.message.startswith("Impor gagal karena kesalahan basis data; tidak ada data yang disimpan.")
     assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(("birth_date", "message"), [
+    ("0001-01-01", "Tanggal lahir terlalu lampau; periksa tahunnya."),
+    ("1899-12-31", "Tanggal lahir terlalu lampau; periksa tahunnya."),
+])
+def test_birth_dates_follow_the_same_rule_as_the_form_and_the_api(users, birth_date, message):
+    """Issue 15, item 12: the import stored a birth date in year 1 that the form and the API refuse."""
+    job = run_import(users["regency"], [row(tanggal_lahir=birth_date, nik="", alasan_tanpa_nik="belum_punya")])
+    assert ("tanggal_lahir", message) in [(field, text) for _line, field, text in messages_of(job)]
+    assert not Registration.objects.exists()
