@@ -1,6 +1,11 @@
 """Synthetic, reproducible national-scale data: people with valid NIKs on real region codes and
 registrations across categories and statuses (PostgreSQL COPY; bulk_create elsewhere).
 
+A registration's status follows its referrals (``ppks.referral_services``), so every generated
+registration that is referred, served or closed gets the referral that explains it, addressed to its
+Ditjen's own unit: waiting or accepted (referred), in service with a service record (served), or
+closed as completed (closed).
+
 Everything generated belongs to the user ``demo-generator`` so it can be replaced in one go.
 Names are drawn from common Indonesian given names; NIKs encode the person's kecamatan (first
 registration), birth date (+40 for women) and a serial that keeps them unique.
@@ -68,6 +73,12 @@ def generated_data_delete() -> tuple[int, int]:
         cursor.execute(
             "DELETE FROM ppks_personhistory WHERE person_id IN (SELECT id FROM ppks_person WHERE created_by_id = %s)",
             [user.pk])
+        generated_referrals = "SELECT id FROM ppks_referral WHERE created_by_id = %s"
+        cursor.execute("DELETE FROM ppks_servicerecord WHERE referral_id IN ({})".format(generated_referrals),
+                       [user.pk])
+        cursor.execute("DELETE FROM ppks_referralevent WHERE referral_id IN ({})".format(generated_referrals),
+                       [user.pk])
+        cursor.execute("DELETE FROM ppks_referral WHERE created_by_id = %s", [user.pk])
         cursor.execute(
             "DELETE FROM ppks_registrationevent WHERE registration_id IN "
             "(SELECT id FROM ppks_registration WHERE created_by_id = %s)", [user.pk])
@@ -200,7 +211,8 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
             progress(index / persons / 2)
     with history.suspended(), history.history_actor(user):
         person_ids = _write_persons(person_rows)
-        _write_registrations(registration_rows, person_ids)
+        registration_ids = _write_registrations(registration_rows, person_ids)
+        _write_referrals(registration_rows, registration_ids, user=user, now=now, seed=seed)
     return GenerationResult(persons=len(person_rows), registrations=len(registration_rows),
                             villages=len(village_codes), seconds=(timezone.now() - started).total_seconds())
 
@@ -230,14 +242,70 @@ def _write_persons(rows: list[tuple]) -> list[int]:
     return [person.pk for person in people]
 
 
-def _write_registrations(rows: list[tuple], person_ids: list[int]) -> None:
+def _next_ids(table: str, count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _write_registrations(rows: list[tuple], person_ids: list[int]) -> list[int]:
+    """Insert registrations; returns their ids in row order."""
     resolved = [(person_ids[row[0]], *row[1:]) for row in rows]
     if connection.vendor == "postgresql":
-        _copy("ppks_registration", REGISTRATION_COLUMNS, resolved)
+        ids = _next_ids("ppks_registration", len(resolved))
+        _copy("ppks_registration", ("id", *REGISTRATION_COLUMNS), [(pk, *row) for pk, row in zip(ids, resolved,
+                                                                                                   strict=True)])
+        return ids
+    registrations = [Registration(**dict(zip(REGISTRATION_COLUMNS, row, strict=True))) for row in resolved]
+    Registration.objects.bulk_create(registrations, batch_size=2000)
+    return [registration.pk for registration in registrations]
+
+
+REFERRAL_COLUMNS = ("registration_id", "directorate_id", "unit_id", "state", "sent_at", "answered_at", "closed_at",
+                    "decline_reason", "outcome", "closing_note", "created_by_id")
+SERVICE_COLUMNS = ("referral_id", "service_type", "service_date", "result", "note", "recorded_by_id", "recorded_at")
+SERVICE_TYPES = {"rehsos": "luar_panti", "dayasos": "pemberdayaan", "linjamsos": "bansos"}
+
+
+def _write_referrals(rows: list[tuple], registration_ids: list[int], *, user: User, now: datetime.datetime,
+                     seed: int) -> None:
+    """The referral (and service) behind each referred, served or closed registration (see the module docstring)."""
+    from ppks.models import Directorate, Referral, ServiceRecord, ServiceUnit
+
+    rng = random.Random(seed + 1)  # its own sequence, so the people and registrations stay as they were
+    heads = dict(ServiceUnit.objects.filter(kind=ServiceUnit.Kind.DITJEN, parent=None, active=True)
+                 .values_list("directorate_id", "pk"))
+    codes = dict(Directorate.objects.values_list("pk", "code"))
+    referrals, services = [], []
+    for row, registration_id in zip(rows, registration_ids, strict=True):
+        status, directorate = row[3], row[6]
+        referred, served, closed = row[12], row[13], row[14]
+        if status not in {"referred", "served", "closed"} or directorate not in heads:
+            continue
+        state, answered = "sent", None
+        if status == "referred" and rng.random() < 0.4:
+            state, answered = "accepted", min(referred + datetime.timedelta(days=rng.randrange(1, 10)), now)
+        elif status == "served":
+            state, answered = "in_service", served
+        elif status == "closed":
+            state, answered = "closed", served
+        referrals.append((registration_id, directorate, heads[directorate], state, referred, answered,
+                          closed if state == "closed" else None, "", "completed" if state == "closed" else "", "",
+                          user.pk))
+        if served is not None:
+            services.append((len(referrals) - 1, SERVICE_TYPES.get(codes[directorate], "lainnya"),
+                             timezone.localdate(served), "given", "", user.pk, served))
+    if connection.vendor == "postgresql":
+        referral_ids = _next_ids("ppks_referral", len(referrals))
+        _copy("ppks_referral", ("id", *REFERRAL_COLUMNS),
+              [(pk, *row) for pk, row in zip(referral_ids, referrals, strict=True)])
+        _copy("ppks_servicerecord", SERVICE_COLUMNS, [(referral_ids[row[0]], *row[1:]) for row in services])
         return
-    Registration.objects.bulk_create(
-        [Registration(**dict(zip(REGISTRATION_COLUMNS, row, strict=True))) for row in resolved], batch_size=2000
-    )
+    objects = [Referral(**dict(zip(REFERRAL_COLUMNS, row, strict=True))) for row in referrals]
+    Referral.objects.bulk_create(objects, batch_size=2000)
+    records = [ServiceRecord(**dict(zip(SERVICE_COLUMNS, (objects[row[0]].pk, *row[1:]), strict=True)))
+               for row in services]
+    ServiceRecord.objects.bulk_create(records, batch_size=2000)
 
 
 def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

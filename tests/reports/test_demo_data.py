@@ -203,3 +203,25 @@ def test_the_consistency_check_finds_what_slipped_around_the_services(regions, u
     with pytest.raises(CommandError):
         call_command("check_data_consistency", "--region", "35.x")
     call_command("check_data_consistency", "--region", "35.12")  # the other kabupaten has no problem
+
+
+def test_generated_statuses_are_explained_by_their_referrals(regions):
+    """A registration's status follows its referrals: every generated referred, served or closed registration has
+    the referral (and service) that gives that status, and nothing else has one."""
+    from ppks.models import Referral, ServiceRecord
+    from ppks.referral_services import registration_status_from_referrals
+
+    generate(persons=300, province="35", seed=5, today=TODAY)
+    followed = Registration.objects.filter(status__in=["referred", "served", "closed"])
+    assert followed.exists()
+    for registration in followed.prefetch_related("referrals__services"):
+        referrals = list(registration.referrals.all())
+        assert len(referrals) == 1, registration.status
+        served = any(referral.services.all() for referral in referrals)
+        assert registration_status_from_referrals(referrals, served) == registration.status
+    assert not Referral.objects.exclude(registration__in=followed).exists()
+    assert set(Referral.objects.values_list("state", flat=True)) == {"sent", "accepted", "in_service", "closed"}
+    assert ServiceRecord.objects.count() == Registration.objects.filter(status__in=["served", "closed"]).count()
+    counts = (Person.objects.count(), Registration.objects.count())
+    assert generated_data_delete() == counts
+    assert not Referral.objects.exists()
