@@ -54,6 +54,9 @@ def test_demo_village_profile_pdf(regions, settings):
     assert "berisiko" in text
     assert "Direncanakan Rp 15.000.000 · diterima Rp 15.000.000" in text
     assert "dari aset Beras dibeli dari luar desa" in text
+    # Words are whole: narrow columns used to split them ("Keterampi lan", "Berjala n", "Dimen si").
+    for word in ("Keterampilan individu", "Berjalan", "Dimensi", "Kemajuan", "Asosiasi dan kelompok warga"):
+        assert word in text, word
     width, height = (float(value) for value in reader.pages[0].mediabox.upper_right)
     outside = [(page, round(x), round(y), run) for page, x, y, run in text_positions(reader)
                if not (0 <= x <= width and 0 <= y <= height)]
