@@ -158,9 +158,14 @@ def test_catalogue_compiles_and_the_committed_mo_is_current(tmp_path):
         committed = gnu_gettext.GNUTranslations(handle)
     stale = []
     for entry in catalogue.translated_entries():
-        if entry.msgid_plural:
+        if entry.msgid_plural and entry.msgctxt:
+            actual = [committed.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
+            expected = [entry.msgstr_plural[0], entry.msgstr_plural[1]]
+        elif entry.msgid_plural:
             actual = [committed.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
             expected = [entry.msgstr_plural[0], entry.msgstr_plural[1]]
+        elif entry.msgctxt:  # the same words in another context may read differently ("Terlambat" of a stage)
+            actual, expected = committed.pgettext(entry.msgctxt, entry.msgid), entry.msgstr
         else:
             actual, expected = committed.gettext(entry.msgid), entry.msgstr
         if actual != expected:
