@@ -1,17 +1,16 @@
 """One-time form tokens: a state-changing form sent twice does its work once (config/form_guard.py)."""
 
 import re
-import threading
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import FormSubmission
 from ppks.models import Person, Registration
+from tests.concurrency import at_once, postgresql_only
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
@@ -81,24 +80,13 @@ def test_another_users_token_is_refused_in_the_site_layout(client, users):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_copies_at_the_same_moment_register_once(users):
     """A double click on PostgreSQL: two requests with one token, at once; one person, both answers redirect."""
-    if connection.vendor != "postgresql":
-        pytest.skip("butuh PostgreSQL untuk dua permintaan bersamaan")
+    postgresql_only()
     token = str(uuid.uuid4())
-    barrier = threading.Barrier(2)
-    answers = []
-
-    def send():
-        client = Client()
+    clients = [Client(), Client()]
+    for client in clients:
         client.force_login(users["pensosmas"])
-        barrier.wait(timeout=10)
-        answers.append(client.post(reverse("ppks:register"), registration_form(token)))
-        connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(*(lambda client=client: client.post(reverse("ppks:register"), registration_form(token))
+                        for client in clients))
     assert sorted(response.status_code for response in answers) == [302, 302]
     assert len({response.url for response in answers}) == 1
     assert Person.objects.count() == 1

@@ -1,7 +1,6 @@
 """Redis down (issue 15, item 12): reads go on, identity-number limits refuse with 503, work that needs the
 queue is refused before anything is written, and rate counts hold under requests sent at once."""
 
-import threading
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from config.celery import app
 from config.ratelimit import ScopeThrottle, _Caller
 from ppks.models import ImportJob
 from reports.models import ReportJob
+from tests.concurrency import at_once
 from tests.ppks.factories import register
 
 pytestmark = pytest.mark.django_db
@@ -118,18 +118,7 @@ def test_requests_sent_at_once_never_pass_the_limit_together(users, settings, sc
     """The old throttle read the history, then wrote it back: parallel requests each saw room (~6% over)."""
     settings.SIDBS_RATE_LIMITS = {**settings.SIDBS_RATE_LIMITS, scope: "10/hour"}
     caller = _Caller(users["regency"])
-    barrier = threading.Barrier(24)
-    allowed = []
-
-    def ask():
-        barrier.wait(timeout=10)
-        allowed.append(ScopeThrottle(scope).allow_request(caller, None))
-
-    threads = [threading.Thread(target=ask) for _ in range(24)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    allowed = at_once(*[lambda: ScopeThrottle(scope).allow_request(caller, None)] * 24)
     assert allowed.count(True) == 10
     refused = ScopeThrottle(scope)
     assert refused.allow_request(caller, None) is False

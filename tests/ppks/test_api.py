@@ -154,30 +154,18 @@ def test_implausible_birth_dates_are_refused_like_in_the_form(api_client, users,
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_idempotency_key_sent_at_once_creates_one_registration(users):
     """Issue 15, item 11: three copies in parallel (PostgreSQL) answer 201 once and 200 twice, never 500."""
-    import threading
-
-    from django.db import connection
     from rest_framework.test import APIClient
 
-    if connection.vendor != "postgresql":
-        pytest.skip("butuh PostgreSQL untuk permintaan bersamaan")
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
     key = str(uuid.uuid4())
-    barrier = threading.Barrier(3)
-    statuses = []
+    payload = {"person": NEW_PERSON, "category": "FM", "needs": "Sembako", "submit": True}
 
     def send():
         client = APIClient()
         client.force_authenticate(users["regency"])
-        barrier.wait(timeout=10)
-        payload = {"person": NEW_PERSON, "category": "FM", "needs": "Sembako", "submit": True}
-        statuses.append(client.post("/api/v1/registrations/", payload, format="json",
-                                    HTTP_IDEMPOTENCY_KEY=key).status_code)
-        connection.close()
+        return client.post("/api/v1/registrations/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code
 
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(statuses) == [200, 200, 201]
+    assert sorted(at_once(send, send, send)) == [200, 200, 201]
     assert Registration.objects.filter(client_uuid=key).count() == 1

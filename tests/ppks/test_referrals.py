@@ -297,37 +297,21 @@ def test_referral_api_answers_and_lists_for_the_unit(api_client, users):
 def test_two_letters_sent_at_once_for_the_same_people_send_one(users):
     """Issue 15, item 11: two officers send the same people at the same moment (PostgreSQL): one letter
     goes out, the other is told to reload its preview; no deadlock, no shared letter number, no 500."""
-    import threading
+    from django.db import transaction
 
-    from django.db import close_old_connections, connection, transaction
+    from tests.concurrency import at_once, postgresql_only
 
-    if connection.vendor != "postgresql":
-        pytest.skip("butuh PostgreSQL untuk dua transaksi bersamaan")
+    postgresql_only()
     registrations = [verified(users), verified(users, nik="3511011006800001", name="Budi Santoso", sex="L")]
-    barrier = threading.Barrier(2)
-    sent, refused, errors = [], [], []
 
     def send_once(order):
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                sent.append(send(users, order)[0].batch.letter_number)
-        except ValidationError as error:
-            refused.append(error.messages[0])
-        except Exception as error:  # a deadlock or a unique violation would land here
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        with transaction.atomic():
+            return send(users, order)[0].batch.letter_number
 
-    threads = [threading.Thread(target=send_once, args=(order,))
-               for order in (registrations, list(reversed(registrations)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    assert len(sent) == 1
+    outcomes = at_once(lambda: send_once(registrations), lambda: send_once(list(reversed(registrations))))
+    sent = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    refused = [outcome.messages[0] for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert len(sent) == 1, outcomes  # a deadlock or a unique violation would be an outcome of its own
     assert refused == ["2 registrasi berubah sejak pratinjau (status, tujuan atau wilayah). Muat ulang pratinjau."]
     assert Referral.objects.count() == 2
     assert {status_of(registration) for registration in registrations} == {"referred"}

@@ -9,7 +9,6 @@ import pdfplumber
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
@@ -250,35 +249,22 @@ def test_analyst_gets_a_masked_copy_never_the_original(client, users, verified):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_letters_of_one_office_never_share_a_number(regions):
     """Two letters numbered at the same moment (PostgreSQL, two connections) get consecutive numbers."""
-    if connection.vendor != "postgresql":
-        pytest.skip("butuh PostgreSQL untuk dua transaksi bersamaan")
-    from django.db import close_old_connections, transaction
+    from django.db import transaction
 
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
     office = Office.objects.create(kind=Office.Kind.DINSOS_KABUPATEN, region_code="35.11", name="DINAS SOSIAL",
                                    government_name="PEMERINTAH KABUPATEN BONDOWOSO", city="Bondowoso",
                                    letter_code="DINSOS")
-    barrier = threading.Barrier(2)
-    numbers, errors = [], []
 
     def take():
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                numbers.append(letter_number_next(office=office, day=datetime.date(2026, 11, 30))[1])
-                threading.Event().wait(0.2)  # hold the register while the other waits
-        except Exception as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        with transaction.atomic():
+            number = letter_number_next(office=office, day=datetime.date(2026, 11, 30))[1]
+            threading.Event().wait(0.2)  # hold the register while the other waits
+            return number
 
-    threads = [threading.Thread(target=take) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert sorted(numbers) == [1, 2]
+    assert sorted(at_once(take, take)) == [1, 2]
     assert LetterSequence.objects.get(office=office, year=2026).last_number == 2
 
 
