@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
+from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from ppks.models import Category, Person, Referral, ServiceRecord, ServiceUnit
-from ppks.nik import check_nik
+from ppks.nik import check_kk, check_nik
 from ppks.services import birth_date_problem
 from villages.forms import village_field_for
 
@@ -62,13 +63,17 @@ class PersonForm(forms.ModelForm):
 
     def clean_kk_number(self) -> str:
         value = self.cleaned_data["kk_number"].replace(" ", "")
-        if value and not (value.isdigit() and len(value) == 16):
-            raise forms.ValidationError(_("No. KK harus 16 digit angka."))
+        if value:
+            errors = check_kk(value).errors
+            if errors:
+                raise forms.ValidationError(errors)
         return value
 
     def _clean_rt_rw(self, name: str, label: str) -> str:
         value = self.cleaned_data[name].strip()
-        if value and not (value.isdigit() and len(value) <= 3):
+        if value and foreign_digit(value):
+            raise forms.ValidationError(digits_problem(value, label=label, max_length=3))
+        if value and not (is_ascii_digits(value) and len(value) <= 3):
             raise forms.ValidationError(_("{label} harus angka 1–3 digit, misalnya 001.").format(label=label))
         return value.zfill(3) if value else ""
 

@@ -22,7 +22,7 @@ reason=...)`` (services use it through ``@records_history``):
 Writes made outside ``history_actor`` (a shell, raw SQL, a data migration) are still recorded,
 with an empty actor.
 
-NIK is never stored in clear text here: its old and new values are masked (``3511********0003``)
+NIK and No. KK are never stored in clear text here: their old and new values are masked (``3511********0003``)
 by the trigger itself. The full NIK lives only on the person row. ``id`` and ``updated_at`` are
 not diffed (bookkeeping), nor ``name_key`` (derived from ``name``, which is recorded).
 """
@@ -38,7 +38,7 @@ CONTEXT_TABLE = "ppks_history_context"
 
 # table -> (column holding the person id, columns not diffed, columns stored masked)
 TRACKED_TABLES = {
-    "ppks_person": ("id", ("id", "updated_at", "name_key"), ("nik",)),
+    "ppks_person": ("id", ("id", "updated_at", "name_key"), ("nik", "kk_number")),
     "ppks_registration": ("person_id", ("id", "updated_at"), ()),
 }
 

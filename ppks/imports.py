@@ -37,12 +37,13 @@ from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config import uploads
 from config.caching import cache_delete_quietly, cache_get_quietly, cache_set_quietly
+from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from config.uploads import UploadRejected
 from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
-from ppks.services import birth_date_problem
+from ppks.services import birth_date_problem, category_criteria_warnings
 from villages.models import District, Regency, Village
 
 MAX_UPLOAD_BYTES = getattr(settings, "PPKS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -391,7 +392,7 @@ class _References:
         if nik_index is not None:
             for _line, cells in table.rows:
                 nik = cells[nik_index] if nik_index < len(cells) else ""
-                if len(nik) == 16 and nik.isdigit():
+                if len(nik) == 16 and is_ascii_digits(nik):
                     district_codes.add("{}.{}.{}".format(nik[0:2], nik[2:4], nik[4:6]))
                     regency_codes.add("{}.{}".format(nik[0:2], nik[2:4]))
         self.districts = _existing(District, "code", district_codes)
@@ -529,6 +530,8 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     village = values["kode_desa"]
     if not village:
         error("kode_desa", _("Kode desa wajib diisi."))
+    elif foreign_digit(village):
+        error("kode_desa", digits_problem(village, label=_("Kode desa")))
     elif village not in references.villages:
         error("kode_desa", _("Kode desa {code} tidak ada di daftar wilayah (contoh format: 35.11.01.2001).").format(
             code=village[:20]))
@@ -537,7 +540,9 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     rt_rw = {}
     for column in ("rt", "rw"):
         text = values[column]
-        if text and (not text.isdigit() or len(text) > 3):
+        if text and foreign_digit(text):
+            error(column, digits_problem(text, label=column.upper(), max_length=3))
+        elif text and (not is_ascii_digits(text) or len(text) > 3):
             error(column, _("{column} harus angka, paling banyak 3 digit (sekarang '{value}').").format(
                 column=column.upper(), value=text[:10]))
         rt_rw[column] = text.zfill(3) if text else ""
@@ -548,7 +553,7 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     decile = None
     if values["desil_dtsen"]:
         text = values["desil_dtsen"]
-        if not text.isdigit() or not 1 <= int(text) <= 10:
+        if not is_ascii_digits(text) or not 1 <= int(text) <= 10:
             error("desil_dtsen", _("Desil DTSEN harus 1 sampai 10."))
         else:
             decile = int(text)
@@ -564,6 +569,9 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     street_address = limited("alamat", 200)
     if len(result.errors) > errors_before:
         return None
+    age = Person(birth_date=birth_date).age_on(assessed_on) if birth_date is not None else None
+    for message in category_criteria_warnings(category=category, age=age, sex=sex, disability=disability):
+        warn("kategori", message)
     return CleanRow(
         line=line, nik=nik, nik_status=nik_status, kk_number=kk_number, name=name, name_key=normalise_name(name),
         sex=sex, birth_place=birth_place, birth_date=birth_date, village_id=village, dusun=dusun,

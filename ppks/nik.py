@@ -2,7 +2,8 @@
 
 A NIK is ``PPRRSSDDMMYYXXXX``: province, kab/kota and kecamatan where it was first registered,
 day of birth (plus 40 for women), month, two-digit year, and a serial. It has no check digit.
-Hard errors: not 16 digits, a province that cannot exist, a date segment that is not a date.
+Hard errors: not 16 ASCII digits (``config.digits``), a province code that does not exist and never
+existed (``villages.codes.PROVINCE_CODES``), a date segment that is not a date.
 Warnings only (real NIKs carry such mismatches and are never reissued): serial 0000, encoded
 sex or birth date differing from the entered ones, a kecamatan or kab/kota code that is not in
 the region table (codes change with pemekaran, so an old prefix is no error).
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PROVINCE_MIN, PROVINCE_MAX = 11, 96
+from config.digits import digits_problem
+from villages.codes import is_province_code
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,11 @@ def check_nik(
     """Check a NIK; ``known_district``/``known_regency`` answer whether a dotted code exists."""
     result = NikCheck()
     value = (value or "").strip()
-    if len(value) != 16 or not value.isdigit():
-        result.errors.append(_("NIK harus 16 digit angka (sekarang {count} karakter).").format(count=len(value)))
+    problem = digits_problem(value, label=_("NIK"), length=16)
+    if problem:
+        result.errors.append(problem)
         return result
-    if not PROVINCE_MIN <= int(value[0:2]) <= PROVINCE_MAX:
+    if not is_province_code(value[0:2]):
         result.errors.append(_("Dua digit pertama NIK ({code}) bukan kode provinsi.").format(code=value[0:2]))
     day, month = int(value[6:8]), int(value[8:10])
     if not (1 <= day <= 31 or 41 <= day <= 71) or not 1 <= month <= 12:
@@ -128,12 +131,13 @@ def check_nik(
 
 
 def check_kk(value: str) -> NikCheck:
-    """No. KK: 16 digits starting with a plausible province code."""
+    """No. KK: 16 ASCII digits starting with a province code that exists or existed (as for NIK)."""
     result = NikCheck()
     value = (value or "").strip()
-    if len(value) != 16 or not value.isdigit():
-        result.errors.append(_("No. KK harus 16 digit angka (sekarang {count} karakter).").format(count=len(value)))
-    elif not PROVINCE_MIN <= int(value[0:2]) <= PROVINCE_MAX:
+    problem = digits_problem(value, label=_("No. KK"), length=16)
+    if problem:
+        result.errors.append(problem)
+    elif not is_province_code(value[0:2]):
         result.errors.append(_("Dua digit pertama No. KK ({code}) bukan kode provinsi.").format(code=value[0:2]))
     return result
 

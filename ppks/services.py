@@ -21,6 +21,7 @@ from accounts.notifications import notify
 from accounts.scoping import scope_of, visible_to
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from config.outage import ServiceUnavailable, enqueue_on_commit, task_queue_required
 from config.ratelimit import rate_consume
 from ppks.history import history_actor, records_history
@@ -66,9 +67,27 @@ def birth_date_problem(birth_date: datetime.date | None) -> str | None:
     return None
 
 
-def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str) -> IdentityCheck:
-    """NIK and No. KK rules of DOMAIN.md §3 and a plausible birth date: format errors block, mismatches only warn."""
+def rt_rw_problem(value: str, *, label: str) -> str | None:
+    """RT and RW: one to three ASCII digits (``001``); the message for anything else."""
+    if not value:
+        return None
+    if foreign_digit(value) or not is_ascii_digits(value) or len(value) > 3:
+        return digits_problem(value, label=label, max_length=3) if foreign_digit(value) else _(
+            "{label} harus angka 1–3 digit, misalnya 001.").format(label=label)
+    return None
+
+
+def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str, rt: str = "", rw: str = ""
+                   ) -> IdentityCheck:
+    """NIK and No. KK rules of DOMAIN.md §3, RT/RW and a plausible birth date: format errors block, mismatches warn.
+
+    Every identity number is ASCII digits only (``config.digits``), on every path.
+    """
     result = IdentityCheck()
+    for name, value, label in (("rt", rt, "RT"), ("rw", rw, "RW")):
+        problem = rt_rw_problem(value or "", label=label)
+        if problem:
+            result.errors[name] = [problem]
     problem = birth_date_problem(birth_date)
     if problem:
         result.errors["birth_date"] = [problem]
@@ -87,11 +106,19 @@ def identity_check(*, nik: str | None, kk_number: str, birth_date, sex: str) -> 
     return result
 
 
-def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.date) -> list[str]:
-    """Age and sex criteria of the category, checked at the assessment date (warnings, not blocks)."""
+# Categories whose people are registered because of a disability: the type of disability belongs on the person.
+DISABILITY_CATEGORIES = frozenset({"PD", "ADK"})
+
+
+def category_criteria_warnings(*, category: Category, age: int | None, sex: str, disability: str | None = None
+                               ) -> list[str]:
+    """The category's criteria for a person of ``age`` (at the assessment date) and ``sex`` (warnings, not blocks).
+
+    The one rule for every path: the web forms, the API, the bulk import and the demo data generator.
+    ``disability`` None means "not known here" (no disability warning); "" means the person has none recorded.
+    """
     warnings = []
-    if birth_date is not None:
-        age = Person(birth_date=birth_date).age_on(on)
+    if age is not None:
         if category.min_age is not None and age < category.min_age:
             warnings.append(
                 _("Usia {age} tahun di bawah batas kategori {category} (minimal {limit} tahun).").format(
@@ -106,7 +133,23 @@ def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.
             )
     if category.required_sex and sex and sex != category.required_sex:
         warnings.append(_("Kategori {category} hanya untuk perempuan.").format(category=category.code))
+    if disability is not None and not disability and category.code in DISABILITY_CATEGORIES:
+        warnings.append(_("Kategori {category}: jenis disabilitas belum diisi pada data orang.").format(
+            category=category.code))
     return warnings
+
+
+def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.date,
+                      disability: str | None = None) -> list[str]:
+    """Age and sex criteria of the category, checked at the assessment date (warnings, not blocks)."""
+    age = Person(birth_date=birth_date).age_on(on) if birth_date is not None else None
+    return category_criteria_warnings(category=category, age=age, sex=sex, disability=disability)
+
+
+def registration_warnings(*, person: Person, category: Category, on: datetime.date) -> list[str]:
+    """What a registration of ``person`` in ``category`` assessed ``on`` should be checked for."""
+    return category_warnings(category=category, birth_date=person.birth_date, sex=person.sex, on=on,
+                             disability=person.disability)
 
 
 def duplicates_find(
@@ -175,7 +218,8 @@ def person_create(*, actor, data: dict) -> Person:
         raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
     person = Person(**{name: value for name, value in data.items() if name in PERSON_FIELDS}, created_by=actor)
     _require_in_scope(actor, person.village)
-    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex)
+    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex,
+                           rt=person.rt, rw=person.rw)
     if check.errors:
         raise ValidationError(check.errors)
     if person.nik and Person.objects.filter(nik=person.nik).exists():
@@ -189,6 +233,7 @@ def person_create(*, actor, data: dict) -> Person:
             from error
     _record_duplicate_candidates(person)
     audit_record(actor=actor, action="ppks.person.create", obj=person, detail={"village": person.village_id})
+    person.warnings = check.warnings
     return person
 
 
@@ -230,7 +275,8 @@ def _person_update(*, person: Person, stored: Person, actor, data: dict, reason:
             setattr(stored, name, value)
     if "village" in data:
         _require_in_scope(actor, stored.village)
-    check = identity_check(nik=stored.nik, kk_number=stored.kk_number, birth_date=stored.birth_date, sex=stored.sex)
+    check = identity_check(nik=stored.nik, kk_number=stored.kk_number, birth_date=stored.birth_date, sex=stored.sex,
+                           rt=stored.rt, rw=stored.rw)
     if check.errors:
         raise ValidationError(check.errors)
     _clean_person(stored)
@@ -262,12 +308,16 @@ def registration_create(
     """Register ``person`` as PPKS of ``category`` in the person's village, as a draft or submitted.
 
     With ``client_uuid``, a resend of the same request returns the registration made the first time.
+    The returned registration carries ``warnings``: the category criteria the person does not meet
+    (``registration_warnings``), which every caller shows (page, API answer).
     """
     if client_uuid is not None:
         existing = Registration.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             if existing.created_by_id != actor.pk:
                 raise ValidationError({"client_uuid": [_("ID klien ini sudah dipakai pengguna lain.")]})
+            existing.warnings = registration_warnings(person=existing.person, category=existing.category,
+                                                      on=existing.assessed_on)
             return existing
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
@@ -291,6 +341,7 @@ def registration_create(
     registration.save()
     aggregates_changed("ppks")
     _add_event(registration, from_status="", actor=actor, note=_("Didaftarkan"))
+    warnings = registration_warnings(person=person, category=category, on=day)
     audit_record(
         actor=actor,
         action="ppks.registration.create",
@@ -299,6 +350,7 @@ def registration_create(
     )
     if submit:
         registration = registration_transition(registration=registration, action="submit", actor=actor)
+    registration.warnings = warnings
     return registration
 
 
@@ -330,6 +382,8 @@ def registration_update(*, registration: Registration, actor, data: dict) -> Reg
     registration.full_clean()
     registration.save()
     audit_record(actor=actor, action="ppks.registration.update", obj=registration, detail={"fields": changed})
+    registration.warnings = registration_warnings(person=registration.person, category=registration.category,
+                                                  on=registration.assessed_on)
     return registration
 
 

@@ -196,7 +196,7 @@ def register_view(request):
             category = registration_form.cleaned_data["category"]
             warnings = check.warnings + services.category_warnings(
                 category=category, birth_date=data["birth_date"], sex=data["sex"],
-                on=registration_form.cleaned_data["assessed_on"],
+                on=registration_form.cleaned_data["assessed_on"], disability=data.get("disability") or "",
             )
             matches = services.duplicates_find(
                 nik=data["nik"], name=data["name"], birth_date=data["birth_date"], kk_number=data["kk_number"]
@@ -275,9 +275,17 @@ def person_detail_view(request, pk: int):
     """A person with all their registrations; POST adds a registration for this person."""
     person = person_get(user=request.user, pk=pk)
     registration_form = RegistrationForm(request.POST or None)
+    warnings = []
     if request.method == "POST":
         if not can_register(request.user):
             raise PermissionDenied
+        if registration_form.is_valid():
+            warnings = services.registration_warnings(
+                person=person, category=registration_form.cleaned_data["category"],
+                on=registration_form.cleaned_data["assessed_on"])
+        if registration_form.is_valid() and warnings and request.POST.get("confirmed") != "1":
+            context = _person_context(request, person, registration_form)
+            return render(request, "ppks/person_detail.html", {**context, "registration_warnings": warnings})
         if registration_form.is_valid():
             try:
                 registration = services.registration_create(

@@ -2,7 +2,30 @@
 
 import re
 
-CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+# ASCII digits only: ``\d`` alone would also match Arabic-Indic or full-width digits.
+CODE_PATTERN = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
+
+# The 38 province codes in force since the 2022 Papua split (Kemendagri code lists, as in the bundled
+# villages/data/wilayah.csv.gz from idn-area-data; tests/villages checks that the file and this list agree).
+CURRENT_PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53",
+    "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96",
+})
+# Codes that NIKs and No. KK issued under earlier numbering still carry, with where they come from. Before the 2022
+# split, Papua was 91 and Papua Barat 92 (Kemendagri), while cards printed from BPS-coded SIAK data carried 94
+# (Papua) and 91 (Papua Barat); all of these are current codes again. Timor Timur (54, until 1999) predates the
+# national NIK (UU 23/2006) and is not accepted. A code added here becomes valid at once for NIK and No. KK.
+HISTORICAL_PROVINCE_CODES: dict[str, str] = {
+    "91": "Papua (sebelum 2022) / Papua Barat (kode BPS)",
+    "92": "Papua Barat (sebelum 2022)",
+    "94": "Papua (kode BPS sebelum 2022)",
+}
+PROVINCE_CODES = CURRENT_PROVINCE_CODES | frozenset(HISTORICAL_PROVINCE_CODES)
+
+
+def is_province_code(code: str) -> bool:
+    """Whether ``code`` (two ASCII digits) is a province code that exists or existed when NIKs were issued."""
+    return code in PROVINCE_CODES
 
 PROVINCE, REGENCY, DISTRICT, VILLAGE = 1, 2, 3, 4
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api import CodeRelatedField
+from config.digits import is_ascii_digits
 from ppks.models import Category, Person, Referral, Registration, RegistrationEvent, ServiceRecord, ServiceUnit
 from ppks.nik import mask_nik
 from villages.api.fields import VillageCodeField
@@ -90,10 +91,20 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 class RegistrationDetailSerializer(RegistrationSerializer):
     events = RegistrationEventSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text=_("Hal yang perlu diperiksa (kriteria usia/jenis kelamin kategori, jenis disabilitas, NIK); "
+                    "bukan kesalahan, data tetap tersimpan."))
 
     class Meta(RegistrationSerializer.Meta):
-        fields = [*RegistrationSerializer.Meta.fields, "events"]
+        fields = [*RegistrationSerializer.Meta.fields, "events", "warnings"]
         read_only_fields = fields
+
+    def get_warnings(self, obj) -> list[str]:
+        """The same category rule as the pages and the import (``services.registration_warnings``)."""
+        from ppks.services import registration_warnings
+
+        identity = list(getattr(obj, "identity_warnings", []))
+        return identity + registration_warnings(person=obj.person, category=obj.category, on=obj.assessed_on)
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
@@ -136,7 +147,7 @@ class NikSearchSerializer(serializers.Serializer):
 
     def validate_nik(self, value: str) -> str:
         digits = value.replace(" ", "").replace(".", "").replace("-", "")
-        if len(digits) != 16 or not digits.isdigit():
+        if len(digits) != 16 or not is_ascii_digits(digits):
             raise serializers.ValidationError(_("NIK atau No. KK harus 16 digit angka."))
         return digits
 

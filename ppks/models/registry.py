@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -179,7 +180,11 @@ class Person(models.Model):
     street_address = models.CharField(_("alamat jalan"), max_length=200, blank=True)
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
     disability = models.CharField(_("disabilitas"), max_length=20, choices=Disability.choices, blank=True)
-    dtsen_decile = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+    dtsen_decile = models.PositiveSmallIntegerField(
+        _("desil DTSEN"), null=True, blank=True,
+        validators=[MinValueValidator(1, _("Desil DTSEN harus 1 sampai 10.")),
+                    MaxValueValidator(10, _("Desil DTSEN harus 1 sampai 10."))],
+    )
     dtsen_decile_as_of = models.DateField(_("desil DTSEN per tanggal"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("digabung ke"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="merged_persons")
@@ -205,6 +210,11 @@ class Person(models.Model):
                 condition=models.Q(nik__isnull=True) | models.Q(nik__regex=r"^[0-9]{16}$"),
                 name="person_nik_sixteen_digits",
                 violation_error_message=_("NIK harus 16 digit angka."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kk_number="") | models.Q(kk_number__regex=r"^[0-9]{16}$"),
+                name="person_kk_sixteen_digits",
+                violation_error_message=_("No. KK harus 16 digit angka."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(nik_status="ada") | models.Q(nik__isnull=False),
