@@ -2,6 +2,7 @@
 
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ from accounts.scoping import visible_to
 from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from ppks.models import Category, Person, Referral, ServiceRecord, ServiceUnit
 from ppks.nik import check_kk, check_nik
-from ppks.services import birth_date_problem
+from ppks.services import birth_date_problem, nik_holder_elsewhere
 from villages.forms import village_field_for
 
 
@@ -46,7 +47,12 @@ class PersonForm(forms.ModelForm):
             self.fields[name].strip = True
 
     def clean_nik(self) -> str | None:
-        """Format errors and an already registered NIK are refused here; mismatches warn later."""
+        """Format errors and a NIK already registered in the user's region are refused here; mismatches warn later.
+
+        A NIK held by someone outside the region is never confirmed (``services.nik_holder_elsewhere``): a
+        new person is saved without it and queued for Dinas Sosial; a correction is refused with the same
+        neutral words.
+        """
         nik = (self.cleaned_data["nik"] or "").replace(" ", "") or None
         if nik is None:
             return None
@@ -58,8 +64,19 @@ class PersonForm(forms.ModelForm):
             if visible_to(self.user, Person.objects.filter(pk=existing.pk)).exists():
                 raise forms.ValidationError(_("NIK ini sudah terdaftar atas nama {name} ({village}).").format(
                     name=existing.name, village=existing.village.name))
-            raise forms.ValidationError(_("NIK ini sudah terdaftar di wilayah lain; hubungi Dinas Sosial."))
+            if self.instance.pk and nik_holder_elsewhere(actor=self.user, nik=nik) is not None:
+                raise forms.ValidationError(_("NIK ini perlu diperiksa Dinas Sosial sebelum dapat dipakai; hubungi "
+                                              "Dinas Sosial untuk koreksi ini."))
         return nik
+
+    def validate_unique(self):
+        """Uniqueness of the NIK is ``clean_nik``'s and the service's: the model's own check would answer
+        "a person with this NIK exists" for someone outside the user's region (a NIK oracle)."""
+        exclude = set(self._get_validation_exclusions()) | {"nik"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
     def clean_kk_number(self) -> str:
         value = self.cleaned_data["kk_number"].replace(" ", "")

@@ -38,12 +38,13 @@ from accounts.services import audit_record
 from config import uploads
 from config.caching import cache_delete_quietly, cache_get_quietly, cache_set_quietly
 from config.digits import digits_problem, foreign_digit, is_ascii_digits
+from config.ratelimit import RateLimitExceeded, rate_consume, retry_message
 from config.uploads import UploadRejected
 from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
-from ppks.services import birth_date_problem, category_criteria_warnings
+from ppks.services import birth_date_problem, category_criteria_warnings, nik_check_message
 from villages.models import District, Regency, Village
 
 MAX_UPLOAD_BYTES = getattr(settings, "PPKS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -593,10 +594,13 @@ class Plan:
     new_persons: list[Person] = field(default_factory=list)
     row_person: list[tuple[CleanRow, int | Person]] = field(default_factory=list)
     open_pairs: set[tuple[int, int]] = field(default_factory=set)
+    # New people saved without the NIK of their row, which a person outside the uploader's region holds:
+    # (new person, holder's pk), queued for Dinas Sosial as same-NIK pairs.
+    nik_checks: list[tuple[Person, int]] = field(default_factory=list)
 
 
 def plan_rows(validation: Validation, *, user) -> Plan:
-    """Match rows to people already registered; rows whose NIK belongs to someone out of scope become errors."""
+    """Match rows to people already registered; a NIK held by someone out of scope is not used (see below)."""
     scope = scope_of(user)
     rows = validation.rows
     by_nik: dict[str, tuple[int, str]] = {}
@@ -619,27 +623,40 @@ def plan_rows(validation: Validation, *, user) -> Plan:
     kept_rows = []
     for row in rows:
         target: int | Person
-        if row.nik and row.nik in by_nik:
-            pk, village_id = by_nik[row.nik]
-            if not scope.covers(village_id):
-                validation.add_error(row.line, "nik", _(
-                    "NIK ini sudah terdaftar pada orang di luar wilayah kerja Anda; hubungi Dinas Sosial setempat."))
-                continue
-            target = pk
+        holder = None
+        if row.nik and row.nik in by_nik and not scope.covers(by_nik[row.nik][1]):
+            # Never confirm a NIK of another region (issue 15 item 3): count the look-up, save the person
+            # without it, queue the pair for Dinas Sosial and tell the uploader only that it needs a check.
+            try:
+                rate_consume("nik_search", user=user)
+            except RateLimitExceeded as error:
+                validation.warnings = [warning for warning in validation.warnings
+                                       if warning.message != nik_check_message()]
+                raise ImportFileError(_(
+                    "Terlalu banyak NIK di berkas ini yang perlu diperiksa Dinas Sosial; tidak ada data yang "
+                    "disimpan. {retry}").format(retry=retry_message(error.wait))) from error
+            holder = by_nik[row.nik][0]
+            validation.warnings.append(RowError(row.line, "nik", nik_check_message()))
+        if holder is None and row.nik and row.nik in by_nik:
+            target = by_nik[row.nik][0]
         elif not row.nik and (row.name_key, row.birth_date, row.village_id) in without_nik:
             target = without_nik[(row.name_key, row.birth_date, row.village_id)]
         elif not row.nik and (row.name_key, row.birth_date, row.village_id) in new_by_key:
             target = new_by_key[(row.name_key, row.birth_date, row.village_id)]
         else:
             target = Person(
-                nik=row.nik, nik_status=row.nik_status, kk_number=row.kk_number, name=row.name, name_key=row.name_key,
+                nik=None if holder else row.nik,
+                nik_status=Person.NikStatus.UNKNOWN if holder else row.nik_status,
+                kk_number=row.kk_number, name=row.name, name_key=row.name_key,
                 birth_place=row.birth_place, birth_date=row.birth_date, sex=row.sex, village_id=row.village_id,
                 dusun=row.dusun, rt=row.rt, rw=row.rw, street_address=row.street_address, phone=row.phone,
                 disability=row.disability, dtsen_decile=row.dtsen_decile, dtsen_decile_as_of=row.dtsen_decile_as_of,
                 created_by=user, created_at=now, updated_at=now,
             )
             plan.new_persons.append(target)
-            if not row.nik:
+            if holder is not None:
+                plan.nik_checks.append((target, holder))
+            elif not row.nik:
                 new_by_key[(row.name_key, row.birth_date, row.village_id)] = target
         kept_rows.append(row)
         plan.row_person.append((row, target))
@@ -723,7 +740,8 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
         if progress:
             progress(done / total_steps)
     result.created_registrations = len(registrations)
-    result.duplicate_candidates = _record_duplicates(plan.new_persons)
+    # Same-NIK pairs first: the pair may also share name and birth date, and keeps the stronger reason.
+    result.duplicate_candidates = _record_nik_checks(plan.nik_checks) + _record_duplicates(plan.new_persons)
     return result
 
 
@@ -736,6 +754,14 @@ def _fill_villages_of_existing(registrations: list[Registration]) -> None:
     for registration in registrations:
         if registration.village_id is None:
             registration.village_id = villages[registration.person_id]
+
+
+def _record_nik_checks(pairs: list[tuple[Person, int]]) -> int:
+    """Queue each new person saved without their row's NIK beside the person who holds it (same NIK)."""
+    candidates = [DuplicateCandidate(person_id=min(person.pk, holder), other_id=max(person.pk, holder),
+                                     reason=DuplicateCandidate.Reason.SAME_NIK) for person, holder in pairs]
+    DuplicateCandidate.objects.bulk_create(candidates, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len(candidates)
 
 
 def _record_duplicates(new_persons: list[Person]) -> int:

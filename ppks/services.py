@@ -211,9 +211,42 @@ def _clean_person(person: Person) -> None:
     person.full_clean()
 
 
+def nik_check_message() -> str:
+    """What a user is told about a NIK held by someone outside their region: nothing about that person."""
+    return _("NIK ini perlu diperiksa Dinas Sosial. Data disimpan tanpa NIK; Dinas Sosial akan mencocokkannya.")
+
+
+def nik_holder_elsewhere(*, actor, nik: str | None) -> Person | None:
+    """The person outside ``actor``'s region who holds ``nik``, counting the look-up (issue 15 item 3).
+
+    Every answer that depends on such a person is a look-up of identity data in another region, so it is
+    counted against the ``nik_search`` limit (``RateLimitExceeded`` past it) before anything is decided.
+    The caller tells the user only ``nik_check_message()``, never whether or where the NIK is registered.
+    """
+    if not nik:
+        return None
+    holder = Person.objects.filter(nik=nik).select_related("village").first()
+    if holder is None or scope_of(actor).covers(holder.village_id):
+        return None
+    rate_consume("nik_search", user=actor)
+    return holder
+
+
+def _queue_nik_check(person: Person, holder: Person) -> None:
+    """Put the new person (saved without the NIK) and the NIK's holder in the duplicate queue for Dinas Sosial."""
+    first, second = sorted([person.pk, holder.pk])
+    DuplicateCandidate.objects.get_or_create(person_id=first, other_id=second,
+                                             defaults={"reason": DuplicateCandidate.Reason.SAME_NIK})
+
+
 @records_history
 def person_create(*, actor, data: dict) -> Person:
-    """Create a person after the identity rules; raises ValidationError by field."""
+    """Create a person after the identity rules; raises ValidationError by field.
+
+    A NIK already held by a person in the actor's region is refused (the user can open that person).
+    A NIK held by someone outside it is not confirmed: the person is saved without the NIK, the pair
+    goes to the duplicate queue, and ``warnings`` carries only ``nik_check_message()``.
+    """
     if not can_register(actor):
         raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan PPKS."))
     person = Person(**{name: value for name, value in data.items() if name in PERSON_FIELDS}, created_by=actor)
@@ -222,7 +255,11 @@ def person_create(*, actor, data: dict) -> Person:
                            rt=person.rt, rw=person.rw)
     if check.errors:
         raise ValidationError(check.errors)
-    if person.nik and Person.objects.filter(nik=person.nik).exists():
+    holder = nik_holder_elsewhere(actor=actor, nik=person.nik)
+    if holder is not None:
+        person.nik, person.nik_status = None, Person.NikStatus.UNKNOWN
+        check.warnings.append(nik_check_message())
+    elif person.nik and Person.objects.filter(nik=person.nik).exists():
         raise ValidationError({"nik": [_("NIK ini sudah terdaftar. Tambahkan registrasi pada data orang tersebut.")]})
     _clean_person(person)
     try:
@@ -231,8 +268,11 @@ def person_create(*, actor, data: dict) -> Person:
     except IntegrityError as error:
         raise ValidationError({"nik": [_("NIK ini sudah terdaftar. Tambahkan registrasi pada data orang tersebut.")]}) \
             from error
+    if holder is not None:
+        _queue_nik_check(person, holder)
     _record_duplicate_candidates(person)
-    audit_record(actor=actor, action="ppks.person.create", obj=person, detail={"village": person.village_id})
+    audit_record(actor=actor, action="ppks.person.create", obj=person,
+                 detail={"village": person.village_id, **({"nik_check": holder.pk} if holder is not None else {})})
     person.warnings = check.warnings
     return person
 
@@ -279,6 +319,12 @@ def _person_update(*, person: Person, stored: Person, actor, data: dict, reason:
                            rt=stored.rt, rw=stored.rw)
     if check.errors:
         raise ValidationError(check.errors)
+    if "nik" in changes and stored.nik and Person.objects.filter(nik=stored.nik).exclude(pk=stored.pk).exists():
+        if nik_holder_elsewhere(actor=actor, nik=stored.nik) is not None:
+            raise ValidationError({"nik": [_("NIK ini perlu diperiksa Dinas Sosial sebelum dapat dipakai; hubungi "
+                                             "Dinas Sosial untuk koreksi ini.")]})
+        raise ValidationError({"nik": [_("NIK ini sudah terdaftar pada orang lain; gabungkan datanya bila orang "
+                                         "yang sama.")]})
     _clean_person(stored)
     stored.save()
     _record_duplicate_candidates(stored)

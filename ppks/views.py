@@ -198,6 +198,8 @@ def register_view(request):
                 category=category, birth_date=data["birth_date"], sex=data["sex"],
                 on=registration_form.cleaned_data["assessed_on"], disability=data.get("disability") or "",
             )
+            if services.nik_holder_elsewhere(actor=request.user, nik=data["nik"]) is not None:
+                warnings.append(services.nik_check_message())
             matches = services.duplicates_find(
                 nik=data["nik"], name=data["name"], birth_date=data["birth_date"], kk_number=data["kk_number"]
             )
@@ -206,8 +208,6 @@ def register_view(request):
             if same_nik and (same_nik[0], DuplicateCandidate.Reason.SAME_NIK) in duplicates:
                 person_form.add_error("nik", _("NIK ini sudah terdaftar atas nama {name} ({village}).").format(
                     name=same_nik[0].name, village=same_nik[0].village.name))
-            elif same_nik:
-                person_form.add_error("nik", _("NIK ini sudah terdaftar di wilayah lain; hubungi Dinas Sosial."))
             elif (warnings or duplicates) and request.POST.get("confirmed") != "1":
                 return render(request, "ppks/register.html", _register_context(
                     request, person_form, registration_form, warnings=warnings,
@@ -228,6 +228,8 @@ def register_view(request):
                 else:
                     messages.success(request, _("{name} terdaftar sebagai {category}.").format(
                         name=person.name, category=category.label))
+                    if person.nik is None and data["nik"]:
+                        messages.warning(request, services.nik_check_message())
                     return redirect(registration)
     return render(request, "ppks/register.html", _register_context(request, person_form, registration_form))
 

@@ -182,13 +182,37 @@ def test_village_outside_the_scope_is_refused(users):
     assert not Person.objects.exists()
 
 
-def test_nik_of_a_person_outside_the_scope_is_a_row_error(users):
-    register(users["other_regency"], nik="3512010101150002", name="Budi", sex="L",
-             birth_date=datetime.date(2015, 1, 1), village=Village.objects.get(code="35.12.01.2001"))
+def test_nik_of_a_person_outside_the_scope_is_not_confirmed_but_queued(users, settings):
+    """Issue 15 item 3: the uploader learns only that the NIK needs a check; the pair goes to the queue."""
+    holder = register(users["other_regency"], nik="3512010101150002", name="Budi", sex="L",
+                      birth_date=datetime.date(2015, 1, 1), village=Village.objects.get(code="35.12.01.2001")).person
     job = run_import(users["regency"], [row(nik="3512010101150002", nama="Budi", jenis_kelamin="L",
                                             tanggal_lahir="2015-01-01")])
-    assert messages_of(job) == [(2, "nik", "NIK ini sudah terdaftar pada orang di luar wilayah kerja Anda; hubungi "
-                                           "Dinas Sosial setempat.")]
+    assert job.state == "done"
+    assert job.error_count == 0
+    text = " ".join(warning["message"] for warning in job.warnings)
+    assert "perlu diperiksa Dinas Sosial" in text
+    assert "terdaftar" not in text
+    assert "luar wilayah" not in text
+    new_person = Person.objects.exclude(pk=holder.pk).get()
+    assert (new_person.nik, new_person.nik_status) == (None, "tidak_diketahui")
+    pair = DuplicateCandidate.objects.get(reason="nik")
+    assert {pair.person_id, pair.other_id} == {holder.pk, new_person.pk}
+
+
+def test_out_of_scope_nik_matches_count_against_the_nik_lookup_limit(users, settings):
+    settings.SIDBS_RATE_LIMITS = {**settings.SIDBS_RATE_LIMITS, "nik_search": "1/hour"}
+    for nik, name in (("3512010101150002", "Budi"), ("3512010101150003", "Bayu")):
+        register(users["other_regency"], nik=nik, name=name, sex="L", birth_date=datetime.date(2015, 1, 1),
+                 village=Village.objects.get(code="35.12.01.2001"))
+    job = run_import(users["regency"], [
+        row(nik="3512010101150002", nama="Budi", jenis_kelamin="L", tanggal_lahir="2015-01-01"),
+        row(nik="3512010101150003", nama="Bayu", jenis_kelamin="L", tanggal_lahir="2015-01-01"),
+    ])
+    assert job.state == "failed"
+    assert "Terlalu banyak NIK" in job.message
+    assert job.warnings == []
+    assert job.created_persons == 0
 
 
 def test_warnings_are_kept_but_do_not_block(users):

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -142,11 +143,29 @@ def test_existing_nik_points_to_the_existing_person(client, users, registry):
 
 
 def test_existing_nik_out_of_scope_reveals_no_name(client, users, registry):
+    """Issue 15 item 3: a neutral check message, the person saved without the NIK and queued for Dinas Sosial."""
     client.force_login(users["other_regency"])
-    response = client.post(reverse("ppks:register"), register_form(nik="3511015203850003", village="35.12.01.2001"))
-    assert response.context["person_form"].errors["nik"] == [
-        "NIK ini sudah terdaftar di wilayah lain; hubungi Dinas Sosial."
-    ]
+    data = register_form(nik="3511015203850003", village="35.12.01.2001")
+    response = client.post(reverse("ppks:register"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "perlu diperiksa Dinas Sosial" in page
+    assert "Siti" not in page
+    assert "sudah terdaftar" not in page
+    saved = client.post(reverse("ppks:register"), {**data, "confirmed": "1"})
+    assert saved.status_code == 302
+    new_person = Person.objects.get(name="Ahmad Fauzi")
+    assert new_person.nik is None
+    assert DuplicateCandidate.objects.filter(reason="nik").filter(
+        Q(person=new_person) | Q(other=new_person)).count() == 1
+
+
+def test_out_of_scope_nik_lookups_on_the_register_form_are_rate_limited(client, users, registry, settings):
+    settings.SIDBS_RATE_LIMITS = {**settings.SIDBS_RATE_LIMITS, "nik_search": "1/hour"}
+    client.force_login(users["other_regency"])
+    data = register_form(nik="3511015203850003", village="35.12.01.2001")
+    assert client.post(reverse("ppks:register"), data).status_code == 200
+    assert client.post(reverse("ppks:register"), data).status_code == 429
 
 
 def test_analyst_cannot_register(client, users):
