@@ -234,6 +234,9 @@ REPORT_PART_ROWS = env.int("SIDBS_REPORT_PART_ROWS", default=1500)
 # A report or import job without progress for this long is run again by the watchdog (beat, every 5 minutes),
 # and its requester may retry it; after SIDBS_JOB_MAX_ATTEMPTS runs it is marked failed.
 SIDBS_REPORT_STALL_MINUTES = env.int("SIDBS_REPORT_STALL_MINUTES", default=20)
+# manage.py import_regions refuses a file that would deactivate more than this share of the active region codes
+# (or any whole province) unless --allow-deactivate is given: a stale file must not silently retire codes.
+SIDBS_REGION_DEACTIVATE_MAX_SHARE = env.float("SIDBS_REGION_DEACTIVATE_MAX_SHARE", default=0.01)
 SIDBS_JOB_MAX_ATTEMPTS = env.int("SIDBS_JOB_MAX_ATTEMPTS", default=5)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.

@@ -7,6 +7,7 @@ from villages.models import (
     LokusYear,
     Province,
     Regency,
+    RegionImport,
     SocialPillar,
     Village,
     VillageProfile,
@@ -71,3 +72,27 @@ class CohortAdmin(admin.ModelAdmin):
     search_fields = ("name", "region_code")
     raw_id_fields = ("created_by",)
     inlines = [CohortVillageInline]
+
+
+@admin.register(RegionImport)
+class RegionImportAdmin(admin.ModelAdmin):
+    """Each import of the region code file: which file (name, SHA-256, date), who ran it, what it changed."""
+
+    list_display = ("imported_at", "source_name", "file_date", "short_sha256", "created", "renamed", "reactivated",
+                    "deactivated", "errors", "deactivation_allowed", "actor")
+    list_filter = ("deactivation_allowed",)
+    search_fields = ("source_name", "sha256")
+    readonly_fields = [field.name for field in RegionImport._meta.fields]
+
+    @admin.display(description="SHA-256")
+    def short_sha256(self, obj) -> str:
+        return obj.sha256[:12]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

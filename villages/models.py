@@ -286,3 +286,33 @@ class SocialPillar(models.Model):
 
     def __str__(self) -> str:
         return "{} ({})".format(self.name, self.get_kind_display())
+
+
+class RegionImport(models.Model):
+    """One import of the region code file (``manage.py import_regions``): which file, what it changed.
+
+    Shown to administrators (Django admin) so a stale or unexpected file can be traced: its name,
+    SHA-256 and modification date, who ran it, and the counts of the outcome.
+    """
+
+    source_name = models.CharField(_("berkas sumber"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    file_date = models.DateTimeField(_("tanggal berkas"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("diimpor"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    created = models.PositiveIntegerField(_("kode baru"), default=0)
+    renamed = models.PositiveIntegerField(_("nama diperbarui"), default=0)
+    reactivated = models.PositiveIntegerField(_("diaktifkan kembali"), default=0)
+    deactivated = models.PositiveIntegerField(_("dinonaktifkan"), default=0)
+    unchanged = models.PositiveIntegerField(_("tidak berubah"), default=0)
+    errors = models.PositiveIntegerField(_("baris salah"), default=0)
+    deactivation_allowed = models.BooleanField(_("penonaktifan besar diizinkan"), default=False)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("impor kode wilayah")
+        verbose_name_plural = _("impor kode wilayah")
+
+    def __str__(self) -> str:
+        return "{} ({})".format(self.source_name, self.imported_at.date() if self.imported_at else "-")

@@ -1,12 +1,14 @@
 """Writes for the region hierarchy: the Kemendagri code import, profiles, pillars and Pensosmas assignment."""
 
 import csv
+import datetime
 import gzip
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -47,6 +49,7 @@ class RegionImportResult:
     deactivated: int = 0
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
+    refusal: str | None = None  # a dry run: why the real import would be refused, if it would
 
     @property
     def changed(self) -> bool:
@@ -137,15 +140,26 @@ def _drop_orphans(by_level: dict[int, dict[str, tuple[str, int]]], errors: list[
                 del by_level[level][code]
 
 
-def _sync_level(level: int, rows: dict[str, tuple[str, int]], result: RegionImportResult) -> None:
-    """Insert new codes, rename or reactivate changed ones, deactivate codes absent from the file."""
+@dataclass
+class LevelPlan:
+    """What importing a file changes at one level: rows to insert, rows to rename/reactivate, codes to retire."""
+
+    level: int
+    new_rows: list[tuple] = field(default_factory=list)
+    changed_objects: list = field(default_factory=list)
+    deactivate: list[str] = field(default_factory=list)
+    active_before: int = 0
+
+
+def _plan_level(level: int, rows: dict[str, tuple[str, int]], result: RegionImportResult) -> LevelPlan:
+    """Compare the file's rows of one level with the table (no writes); counts go into ``result``."""
     model = LEVEL_MODELS[level]
     parent_field = PARENT_FIELDS.get(level)
     existing = {code: (name, active) for code, name, active in model.objects.values_list("code", "name", "active")}
-    new_rows, changed_objects = [], []
+    plan = LevelPlan(level=level, active_before=sum(active for _name, active in existing.values()))
     for code, (name, _line) in rows.items():
         if code not in existing:
-            new_rows.append((code, name, codes.parent_code(code)) if parent_field else (code, name))
+            plan.new_rows.append((code, name, codes.parent_code(code)) if parent_field else (code, name))
             continue
         old_name, was_active = existing[code]
         if old_name == name and was_active:
@@ -153,13 +167,44 @@ def _sync_level(level: int, rows: dict[str, tuple[str, int]], result: RegionImpo
             continue
         result.renamed += old_name != name
         result.reactivated += not was_active
-        changed_objects.append(model(code=code, name=name, active=True))
-    _insert_regions(model, parent_field, new_rows)
-    result.created += len(new_rows)
-    model.objects.bulk_update(changed_objects, ["name", "active"], batch_size=BATCH_SIZE)
-    absent = [code for code, (_name, active) in existing.items() if active and code not in rows]
-    for start in range(0, len(absent), BATCH_SIZE):
-        result.deactivated += model.objects.filter(code__in=absent[start : start + BATCH_SIZE]).update(active=False)
+        plan.changed_objects.append(model(code=code, name=name, active=True))
+    result.created += len(plan.new_rows)
+    plan.deactivate = sorted(code for code, (_name, active) in existing.items() if active and code not in rows)
+    result.deactivated += len(plan.deactivate)
+    return plan
+
+
+def _apply_level(plan: LevelPlan) -> None:
+    model = LEVEL_MODELS[plan.level]
+    _insert_regions(model, PARENT_FIELDS.get(plan.level), plan.new_rows)
+    model.objects.bulk_update(plan.changed_objects, ["name", "active"], batch_size=BATCH_SIZE)
+    for start in range(0, len(plan.deactivate), BATCH_SIZE):
+        model.objects.filter(code__in=plan.deactivate[start : start + BATCH_SIZE]).update(active=False)
+
+
+class RegionImportRefused(Exception):
+    """The file would retire too many codes (or a whole province); nothing was written."""
+
+    def __init__(self, message: str, result: "RegionImportResult"):
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
+def _deactivation_problem(plans: list[LevelPlan], max_share: float) -> str | None:
+    """Why this plan retires too much, in Indonesian, or None: a share of the active codes, or a province."""
+    provinces = next(plan for plan in plans if plan.level == codes.PROVINCE).deactivate
+    if provinces:
+        return _("Berkas ini akan menonaktifkan seluruh provinsi {codes}. Periksa apakah berkasnya terbaru; bila "
+                 "memang benar, ulangi dengan --allow-deactivate.").format(codes=", ".join(provinces[:10]))
+    retiring = sum(len(plan.deactivate) for plan in plans)
+    active = sum(plan.active_before for plan in plans)
+    if active and retiring / active > max_share:
+        return _("Berkas ini akan menonaktifkan {count} dari {active} kode aktif ({share:.1%}), lebih dari batas "
+                 "{limit:.1%}. Periksa apakah berkasnya terbaru (mis. berkas lama 34 provinsi); bila memang benar, "
+                 "ulangi dengan --allow-deactivate.").format(count=retiring, active=active, share=retiring / active,
+                                                            limit=max_share)
+    return None
 
 
 def _insert_regions(model, parent_field: str | None, rows: list[tuple]) -> None:
@@ -186,21 +231,46 @@ def _insert_regions(model, parent_field: str | None, rows: list[tuple]) -> None:
             cursor.executemany(sql, [(row[0], row[1], True, now, *row[2:]) for row in rows[start : start + BATCH_SIZE]])
 
 
-def regions_import(*, lines: Iterable[str], actor=None, source: str = "", sha256: str = "") -> RegionImportResult:
+def regions_import(*, lines: Iterable[str], actor=None, source: str = "", sha256: str = "",
+                   file_date=None, dry_run: bool = False, max_deactivate_share: float | None = None
+                   ) -> RegionImportResult:
     """Upsert the region hierarchy from ``code,name`` rows with dotted Kemendagri codes.
 
     Bad lines (malformed code, empty name, duplicate code, parent missing from the file) are
     reported with their line numbers and skipped; the rest is imported in one transaction.
     Codes absent from the file are marked inactive, never deleted, so records that point at
     them survive. Importing the same file twice changes nothing the second time.
+
+    ``dry_run`` computes and returns the plan without writing. With ``max_deactivate_share`` (a
+    fraction, e.g. 0.01), a file that would retire more than that share of the active codes, or
+    any whole province, raises ``RegionImportRefused`` and writes nothing. A real import is
+    recorded as a ``RegionImport`` (file name, SHA-256, file date, counts) and audited.
     """
+    from villages.models import RegionImport
+
     by_level, errors = _parse_region_lines(lines)
     _drop_orphans(by_level, errors)
     result = RegionImportResult(errors=sorted(errors, key=lambda error: error.line))
     with transaction.atomic():
-        for level in sorted(LEVEL_MODELS):
-            _sync_level(level, by_level[level], result)
+        plans = [_plan_level(level, by_level[level], result) for level in sorted(LEVEL_MODELS)]
+        if dry_run:
+            result.refusal = _deactivation_problem(plans, max_deactivate_share) if max_deactivate_share is not None \
+                else None
+            return result
+        if max_deactivate_share is not None:
+            problem = _deactivation_problem(plans, max_deactivate_share)
+            if problem:
+                raise RegionImportRefused(problem, result)
+        for plan in plans:
+            _apply_level(plan)
         aggregates_changed("regions")
+        RegionImport.objects.create(
+            source_name=source[:255], sha256=sha256, file_date=file_date, actor=actor if getattr(
+                actor, "is_authenticated", False) else None,
+            created=result.created, renamed=result.renamed, reactivated=result.reactivated,
+            deactivated=result.deactivated, unchanged=result.unchanged, errors=len(result.errors),
+            deactivation_allowed=max_deactivate_share is None,
+        )
         audit_record(
             actor=actor,
             action="villages.regions_import",
@@ -226,11 +296,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def regions_import_file(*, path: Path, actor=None) -> RegionImportResult:
-    """``regions_import`` for a CSV file on disk (UTF-8, optional BOM; ``.gz`` files are decompressed)."""
+def regions_import_file(*, path: Path, actor=None, dry_run: bool = False, allow_deactivate: bool = False
+                        ) -> RegionImportResult:
+    """``regions_import`` for a CSV file on disk (UTF-8, optional BOM; ``.gz`` files are decompressed).
+
+    Guarded unless ``allow_deactivate``: at most ``SIDBS_REGION_DEACTIVATE_MAX_SHARE`` of the active
+    codes (default 1%) and no whole province may be retired.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
+    file_date = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+    share = None if allow_deactivate else settings.SIDBS_REGION_DEACTIVATE_MAX_SHARE
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        return regions_import(lines=handle, actor=actor, source=str(path), sha256=file_sha256(path))
+        return regions_import(lines=handle, actor=actor, source=path.name, sha256=file_sha256(path),
+                              file_date=file_date, dry_run=dry_run, max_deactivate_share=share)
 
 
 def regions_file_imported(*, path: Path) -> bool:

@@ -1,10 +1,12 @@
 """``regions_import``: inserts, renames, deactivation, bad lines and idempotency, on small CSVs."""
 
+import hashlib
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent
-from villages.models import District, Province, Regency, Village
+from villages.models import District, Province, Regency, RegionImport, Village
 from villages.services import regions_import, regions_import_file
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +148,72 @@ def test_build_region_file_combines_the_four_level_files(tmp_path, capsys):
     call_command("import_regions", str(output))
     assert "4 kode baru" in capsys.readouterr().out
     assert Regency.objects.get(code="35.11").name == "Kabupaten Bondowoso"
+
+
+# --- Issue 16: a stale file must not retire codes silently ------------------------------------------------------
+
+NATIONAL_SAMPLE = [
+    *BASE,
+    *["35.11.01.{},Desa {}".format(3000 + number, number) for number in range(200)],
+    "33,JAWA TENGAH", "33.73,KOTA SALATIGA", "33.73.04,Sidorejo", "33.73.04.1001,Salatiga",
+]
+
+
+def _write(tmp_path, lines, name="wilayah.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path, capsys):
+    call_command("import_regions", str(_write(tmp_path, NATIONAL_SAMPLE)), "--dry-run")
+    output = capsys.readouterr().out
+    assert "uji coba" in output
+    assert "{} kode baru".format(len(NATIONAL_SAMPLE) - 1) in output
+    assert not Village.objects.exists()
+    assert not RegionImport.objects.exists()
+
+
+def test_file_that_retires_a_whole_province_is_refused_without_allow_deactivate(tmp_path, capsys):
+    call_command("import_regions", str(_write(tmp_path, NATIONAL_SAMPLE)))
+    stale = [line for line in NATIONAL_SAMPLE if not line.startswith("33")]
+    with pytest.raises(CommandError, match="seluruh provinsi 33"):
+        call_command("import_regions", str(_write(tmp_path, stale, "lama.csv")))
+    assert Province.objects.get(code="33").active
+    assert Village.objects.get(code="33.73.04.1001").active
+    call_command("import_regions", str(_write(tmp_path, stale, "lama.csv")), "--allow-deactivate")
+    assert not Province.objects.get(code="33").active
+
+
+def test_file_that_retires_more_than_the_share_is_refused(tmp_path, settings):
+    call_command("import_regions", str(_write(tmp_path, NATIONAL_SAMPLE)))
+    # 5 of 212 active codes (2.4%) disappear: over the 1% default, under a 5% setting.
+    fewer = [line for line in NATIONAL_SAMPLE if line not in {"35.11.01.{},Desa {}".format(3000 + n, n)
+                                                             for n in range(5)}]
+    with pytest.raises(CommandError, match=r"lebih dari batas 1\.0%"):
+        call_command("import_regions", str(_write(tmp_path, fewer, "baru.csv")))
+    assert Village.objects.filter(active=True).count() == 204
+    settings.SIDBS_REGION_DEACTIVATE_MAX_SHARE = 0.05
+    call_command("import_regions", str(_write(tmp_path, fewer, "baru.csv")))
+    assert Village.objects.filter(active=True).count() == 199
+
+
+def test_each_import_is_logged_with_file_name_hash_and_date(tmp_path):
+    path = _write(tmp_path, NATIONAL_SAMPLE, "wilayah-2025.csv")
+    call_command("import_regions", str(path))
+    log = RegionImport.objects.get()
+    assert log.source_name == "wilayah-2025.csv"
+    assert log.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert log.file_date is not None
+    assert log.created == len(NATIONAL_SAMPLE) - 1
+
+
+def test_admin_home_shows_the_latest_region_import(client, tmp_path, django_user_model):
+    call_command("import_regions", str(_write(tmp_path, NATIONAL_SAMPLE, "wilayah-2025.csv")))
+    admin = django_user_model.objects.create_superuser(username="root", password="rahasia-uji-123")
+    client.force_login(admin)
+    page = client.get("/").content.decode()
+    assert "wilayah-2025.csv" in page
+    listing = client.get("/admin/villages/regionimport/")
+    assert listing.status_code == 200
+    assert "wilayah-2025.csv" in listing.content.decode()
