@@ -24,6 +24,7 @@ from accounts.models import User
 from ppks import history
 from ppks.models import Category, Person, Registration
 from ppks.names import normalise_name
+from ppks.services import DISABILITY_CATEGORIES, category_criteria_warnings
 from villages.models import Village
 
 GENERATOR_USERNAME = "demo-generator"
@@ -45,6 +46,7 @@ STATUS_WEIGHTS = (
     ("draft", 5), ("submitted", 15), ("verified", 25), ("referred", 25), ("served", 12), ("closed", 10),
     ("rejected", 8),
 )
+DISABILITY_TYPES = tuple(value for value in Person.Disability.values if value)
 NEEDS = ("Bantuan pangan", "Pendampingan sosial", "Alat bantu disabilitas", "Perbaikan rumah", "Modal usaha",
          "Layanan kesehatan", "Akta kelahiran dan adminduk", "Pengasuhan anak")
 
@@ -110,22 +112,18 @@ def _categories_by_age() -> dict[str, list[Category]]:
     return groups
 
 
-def fits_criteria(category: Category, *, age: int, sex: str) -> bool:
-    """Whether a person of ``age`` (at the assessment date) and ``sex`` meets the category's age and sex criteria."""
-    if category.min_age is not None and age < category.min_age:
-        return False
-    if category.max_age is not None and age > category.max_age:
-        return False
-    return not category.required_sex or category.required_sex == sex
-
-
 def _eligible(groups: dict[str, list[Category]]) -> dict[tuple[int, str], list[Category]]:
-    """{(age, sex): categories of the person's age group whose criteria they meet}, for ages 0–100."""
+    """{(age, sex): categories of the person's age group whose criteria they meet}, for ages 0–100.
+
+    "Meet" is the service rule every entry path applies (``services.category_criteria_warnings``): no
+    warning for that age and sex. Disability categories get a disability type on the person (``generate``).
+    """
     table = {}
     for age in range(101):
         group = "child" if age < 18 else "elderly" if age >= 60 else "adult"
         for sex in ("L", "P"):
-            table[(age, sex)] = [category for category in groups[group] if fits_criteria(category, age=age, sex=sex)]
+            table[(age, sex)] = [category for category in groups[group]
+                                 if not category_criteria_warnings(category=category, age=age, sex=sex)]
     return table
 
 
@@ -171,21 +169,26 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
                 if candidate not in existing_niks:
                     break
             nik = candidate
-        person_rows.append((
-            nik, "ada" if nik else rng.choice(("belum_punya", "dalam_proses", "tidak_diketahui")),
-            "{}{:010d}".format(village[:8].replace(".", ""), rng.randrange(10**10)) if rng.random() < 0.8 else "",
-            name, normalise_name(name), "", birth,
-            "P" if female else "L", village, rng.choice(DUSUN), "{:03d}".format(rng.randint(1, 15)),
-            "{:03d}".format(rng.randint(1, 8)), "", "", "", rng.choice((None, None, rng.randint(1, 10))), now, now,
-            user.pk,
-        ))
         # The assessment date comes first: categories are chosen by the age on that day (never before birth).
         created = now - datetime.timedelta(days=rng.randrange(min(720, (today - birth).days + 1)),
                                            minutes=rng.randrange(1440))
         assessed_on = min(max(timezone.localdate(created), birth), today)
         age_then = Person(birth_date=birth).age_on(assessed_on)
         candidates = eligible[(min(age_then, 100), "P" if female else "L")]
-        for category in rng.sample(candidates, min(len(candidates), 2 if rng.random() < 0.1 else 1)):
+        chosen = rng.sample(candidates, min(len(candidates), 2 if rng.random() < 0.1 else 1))
+        if age_then < 18 or age_then >= 60:
+            chosen = chosen[:1]
+        disability = rng.choice(DISABILITY_TYPES) if any(
+            category.code in DISABILITY_CATEGORIES for category in chosen) else ""
+        person_rows.append((
+            nik, "ada" if nik else rng.choice(("belum_punya", "dalam_proses", "tidak_diketahui")),
+            "{}{:010d}".format(village[:8].replace(".", ""), rng.randrange(10**10)) if rng.random() < 0.8 else "",
+            name, normalise_name(name), "", birth,
+            "P" if female else "L", village, rng.choice(DUSUN), "{:03d}".format(rng.randint(1, 15)),
+            "{:03d}".format(rng.randint(1, 8)), "", "", disability, rng.choice((None, None, rng.randint(1, 10))),
+            now, now, user.pk,
+        ))
+        for category in chosen:
             status = rng.choices(statuses, weights)[0]
             submitted = created + datetime.timedelta(days=1) if status != "draft" else None
             verified = submitted + datetime.timedelta(days=rng.randrange(1, 20)) if status in {
@@ -205,8 +208,6 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
                 "Data tidak sesuai kriteria" if status == "rejected" else "", created, created, submitted, verified,
                 referred, served, closed, user.pk,
             ))
-            if age_then < 18 or age_then >= 60:
-                break
         if progress and index % 50_000 == 0:
             progress(index / persons / 2)
     with history.suspended(), history.history_actor(user):

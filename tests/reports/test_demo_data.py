@@ -85,20 +85,38 @@ def test_programme_of_the_current_year_records_only_what_has_happened(regions):
 
 
 def test_generated_registrations_meet_their_category_criteria(regions):
+    """Issue 16: 0% of generated registrations get a warning from the rule every entry path applies."""
     from ppks.models import Registration
+    from ppks.services import registration_warnings
 
     generate(persons=2000, province="35", seed=17, today=TODAY)
-    checked = 0
+    checked, violations, disability = 0, [], 0
     for registration in Registration.objects.select_related("category", "person").exclude(
             person__birth_date=None):
         category = registration.category
-        age = registration.person.age_on(registration.assessed_on)
-        assert category.min_age is None or age >= category.min_age, (category.code, age)
-        assert category.max_age is None or age <= category.max_age, (category.code, age)
-        assert not category.required_sex or registration.person.sex == category.required_sex
+        warnings = registration_warnings(person=registration.person, category=category, on=registration.assessed_on)
+        if warnings:
+            violations.append((category.code, warnings))
         assert registration.person.birth_date <= registration.assessed_on <= TODAY
         checked += category.min_age is not None or category.max_age is not None
+        disability += category.code in {"PD", "ADK"}
+    assert violations == []
     assert checked > 500
+    assert disability > 0
+
+
+def test_seeded_demo_registrations_meet_their_category_criteria(regions):
+    from django.core.management import call_command
+
+    from ppks.models import Registration
+    from ppks.services import registration_warnings
+
+    call_command("seed_demo", "--allow-production", verbosity=0)
+    call_command("seed_demo_ppks", "--allow-production", verbosity=0)
+    registrations = list(Registration.objects.select_related("category", "person"))
+    assert registrations
+    assert [registration for registration in registrations if registration_warnings(
+        person=registration.person, category=registration.category, on=registration.assessed_on)] == []
 
 
 def test_generated_people_leave_no_change_history_and_the_triggers_come_back(regions, users):

@@ -63,11 +63,16 @@ class Command(BaseCommand):
                 "name": name, "nik": nik, "nik_status": "ada" if nik else "belum_punya", "sex": sex,
                 "birth_place": "Bondowoso", "birth_date": birth_date, "village": Village.objects.get(code=village_code),
                 "dusun": "Krajan", "rt": "002", "rw": "001", "kk_number": "",
+                # A disability category names the disability (services.category_criteria_warnings).
+                "disability": "fisik" if category_code in services.DISABILITY_CATEGORIES else "",
             })
             registration = services.registration_create(
                 actor=actor, person=person, category=Category.objects.get(code=category_code),
                 needs="Data demo: kebutuhan dasar dan pendampingan.",
             )
+            if registration.warnings:  # demo data obey the same category rule as every entry path
+                raise CommandError("Data demo {} melanggar kriteria kategori: {}".format(
+                    name, "; ".join(registration.warnings)))
             for action in STEPS[status]:
                 registration = services.registration_transition(
                     registration=registration, action=action, actor=actor if action == "submit" else dinsos,
