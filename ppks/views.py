@@ -147,7 +147,7 @@ def registration_search_view(request):
     params.pop("page", None)
     current_token = params.pop(NIK_SEARCH_PARAM, [""])[-1]
     text = params.pop("q", [""])[-1].strip()
-    digits = "".join(character for character in text if character.isdigit())
+    digits = "".join(character for character in text if character in "0123456789")  # ASCII only (config.digits)
     if text and looks_like_nik(text):
         if len(digits) != 16 or len(digits) != len(text.replace(" ", "").replace(".", "").replace("-", "")):
             messages.error(request, _("NIK dan No. KK terdiri dari 16 digit angka; periksa kembali yang Anda ketik."))

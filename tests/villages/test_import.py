@@ -217,3 +217,9 @@ def test_admin_home_shows_the_latest_region_import(client, tmp_path, django_user
     listing = client.get("/admin/villages/regionimport/")
     assert listing.status_code == 200
     assert "wilayah-2025.csv" in listing.content.decode()
+
+
+def test_codes_written_with_other_digits_are_line_errors():
+    result = regions_import(lines=[*BASE, "٣٥.١١.٠١.٢٠٠٣,Desa Arab", "３５.１１.０１.２００４,Desa Lebar"])
+    assert [(error.line, error.field) for error in result.errors] == [(10, "kode"), (11, "kode")]
+    assert Village.objects.count() == 3
