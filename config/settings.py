@@ -43,7 +43,8 @@ if not SITE_URL:
 
 TIME_ZONE = "Asia/Jakarta"
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("Inggris"))]
+# Each language in its own name (not translated): a reader finds their language whatever the page's language.
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
