@@ -12,7 +12,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config.env import cache_settings, celery_settings, rate_limits, storage_settings
 from config.error_tracking import init_error_tracking

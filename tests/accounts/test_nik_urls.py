@@ -186,7 +186,7 @@ def test_log_masking_leaves_digits_that_do_not_stand_alone(line):
     assert mask_niks(line) == line
 
 
-@pytest.mark.parametrize("line, masked", [
+@pytest.mark.parametrize(("line", "masked"), [
     ("nik=3511015203850003.", "nik=3511********0003."),
     ("next=%2Fppks%2F%3Fq%3D3511015203850003", "next=%2Fppks%2F%3Fq%3D3511********0003"),
     ("NIK: 3511-0152-0385-0003, KK 3511 0152 0385 0004", "NIK: 3511********0003, KK 3511********0004"),
