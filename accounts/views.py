@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import mfa, notifications, offices
+from accounts.access import require_page
 from accounts.audit_export import audit_csv_rows
 from accounts.forms import (
     CodeForm,
@@ -176,7 +177,7 @@ def _require_admin(user) -> None:
 @require_GET
 def audit_list_view(request):
     """Audit events, newest first, filtered; pages without an exact count over the whole table."""
-    _require_admin(request.user)
+    require_page(request.user, "audit:list")
     filterset = audit_event_list(filters=request.GET)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = audit_page(queryset, request.GET.get("page"))

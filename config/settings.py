@@ -208,6 +208,7 @@ SIDBS_SESSION_IDLE_MINUTES = env.int("SIDBS_SESSION_IDLE_MINUTES", default=30)
 SIDBS_SESSION_MAX_HOURS = env.int("SIDBS_SESSION_MAX_HOURS", default=SESSION_COOKIE_AGE // 3600 or 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # an Indonesian page with a way back, not Django's English one
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

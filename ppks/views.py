@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import require_page
 from accounts.services import audit_record
 from config.files import stored_attachment
 from config.forms import apply_service_errors
@@ -383,8 +384,7 @@ def person_anonymise_view(request, pk: int):
 
 @login_required
 def verification_queue_view(request):
-    if not can_verify(request.user):
-        raise PermissionDenied
+    require_page(request.user, "ppks:verification-queue")
     queryset = verification_queue(user=request.user)
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     total, more = page.paginator.count, page.paginator.more
@@ -394,8 +394,7 @@ def verification_queue_view(request):
 
 @login_required
 def duplicate_queue_view(request):
-    if not can_verify(request.user):
-        raise PermissionDenied
+    require_page(request.user, "ppks:duplicates")
     page = CappedPaginator(duplicate_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for candidate in page:
         candidate.person_nik = mask_nik(candidate.person.nik)
@@ -619,7 +618,7 @@ def _require_referral_role(user) -> None:
 @login_required
 def referral_list_view(request):
     """Every referral the user may see, with its state and the time since it was sent; overdue ones marked."""
-    _require_referral_role(request.user)
+    require_page(request.user, "ppks:referral-list")
     filterset = referral_list(user=request.user, filters=request.GET)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
