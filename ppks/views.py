@@ -265,8 +265,7 @@ def registration_transition_view(request, pk: int, action: str):
     except PermissionDenied as error:
         messages.error(request, str(error) or _("Anda tidak berwenang."))
     else:
-        messages.success(request, _("Status registrasi diperbarui: {action}.").format(
-            action=TRANSITIONS[action].label))
+        messages.success(request, TRANSITIONS[action].done_message(registration))
     return redirect(safe_next(request, registration.get_absolute_url()))
 
 
@@ -290,7 +289,8 @@ def person_detail_view(request, pk: int):
             except ValidationError as error:
                 apply_service_errors(registration_form, error)
             else:
-                messages.success(request, _("Registrasi baru ditambahkan."))
+                messages.success(request, _("Registrasi baru {registration} ditambahkan.").format(
+                    registration=registration.notification_label))
                 return redirect(registration)
     return render(request, "ppks/person_detail.html", _person_context(request, person, registration_form))
 
@@ -343,7 +343,7 @@ def person_edit_view(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Data orang diperbarui."))
+            messages.success(request, _("Data {name} diperbarui.").format(name=person.name))
             return redirect(person)
     response = render(request, "ppks/person_form.html", {"form": form, "person": person})
     response["Cache-Control"] = "no-store"
@@ -413,7 +413,8 @@ def duplicate_resolve_view(request, pk: int):
     try:
         if decision == "dismiss":
             services.duplicate_dismiss(candidate=candidate, actor=request.user)
-            messages.success(request, _("Ditandai bukan duplikat."))
+            messages.success(request, _("{person} dan {other} ditandai bukan duplikat.").format(
+                person=candidate.person.name, other=candidate.other.name))
         elif decision in {"keep_person", "keep_other"}:
             kept, merged = (candidate.person, candidate.other)
             if decision == "keep_other":
