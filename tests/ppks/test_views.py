@@ -223,7 +223,7 @@ def test_a_wrong_nik_gives_one_error_at_the_nik_field(client, users, nik):
     assert list(form.errors) == ["nik"]
     assert not form.non_field_errors()
     body = response.content.decode()
-    assert "NIK kosong" not in body
+    assert "NIK kosong: pilih alasannya" not in body
     [message] = form.errors["nik"]
     assert message in _field_block(body, "id_nik")
     assert not Person.objects.exists()
@@ -244,4 +244,4 @@ def test_a_wrong_nik_on_the_correction_form_gives_one_error(client, users, regis
         **register_form(nik="35110115059", name=person.name, sex="P", birth_date="1985-03-12"),
         "correction_reason": "Salah ketik"})
     assert list(response.context["form"].errors) == ["nik"]
-    assert "NIK kosong" not in response.content.decode()
+    assert "NIK kosong: pilih alasannya" not in response.content.decode()
