@@ -438,8 +438,8 @@ def plan_transition_view(request, pk: int, action: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        done = {"submit": _("Rencana aksi {plan} diajukan."), "approve": _("Rencana aksi {plan} disetujui."),
-                "return": _("Rencana aksi {plan} dikembalikan untuk diperbaiki.")}[action]
+        done = {"submit": _("{plan} diajukan."), "approve": _("{plan} disetujui."),
+                "return": _("{plan} dikembalikan untuk diperbaiki.")}[action]
         messages.success(request, done.format(plan=plan.title))
     return redirect(plan)
 

@@ -42,7 +42,7 @@ if not SITE_URL:
 
 TIME_ZONE = "Asia/Jakarta"
 LANGUAGE_CODE = "id"
-# Each language in its own name (not translated): a reader finds their language whatever the page's language.
+# The selector shows each language in its own name (Django's ``name_local``: "English", "Bahasa Indonesia").
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
