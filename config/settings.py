@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import cache_settings, celery_settings, rate_limits, storage_settings
 from config.error_tracking import init_error_tracking
@@ -209,6 +210,8 @@ SIDBS_SESSION_MAX_HOURS = env.int("SIDBS_SESSION_MAX_HOURS", default=SESSION_COO
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # an Indonesian page with a way back, not Django's English one
+# django-filter's empty choice of a select filter: "Semua", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Semua")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
+from config.forms import EmptyChoiceLabels
 from villages.models import Cohort, SocialPillar, Village, VillageProfile
 from villages.services import parse_lokus_years
 
@@ -70,7 +71,7 @@ class CohortVillageForm(forms.Form):
                               help_text=PICKER_HELP)
 
 
-class SocialPillarForm(forms.ModelForm):
+class SocialPillarForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = SocialPillar
         fields = ["kind", "name", "contact_person", "phone", "email", "active"]
