@@ -79,7 +79,9 @@ def server_error(request):
     if _is_api(request):
         return JsonResponse({"detail": message}, status=500)
     try:
-        return _page(request, 500, _("Terjadi kesalahan di server"), message, with_request=False,
+        return _page(request, 500, _("Terjadi kesalahan di server"),
+                     _("Halaman ini tidak dapat ditampilkan sekarang. Coba lagi beberapa saat lagi."),
+                     with_request=False,
                      hint=_("Kesalahan ini sudah dicatat. Bila terulang, hubungi administrator."))
     except Exception:
         logger.exception("Halaman 500 tidak dapat dirender")
