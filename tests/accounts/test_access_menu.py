@@ -61,3 +61,16 @@ def test_a_forbidden_page_says_who_may_open_it_in_indonesian_within_the_layout(c
     assert 'class="mainnav"' in body  # the site layout with the user's own menu
     assert 'href="http://testserver/ppks/"' in body  # the way back
     assert 'href="{}"'.format(reverse("dashboard")) in body
+
+
+def test_report_pages_name_the_village_of_a_profile(client, users):
+    """Issue 16: a village profile is headed by the village's name, not "35.11.01.2001 ·"."""
+    from reports.models import ReportJob
+
+    job = ReportJob.objects.create(kind=ReportJob.Kind.VILLAGE_PROFILE, region_code="35.11.01.2001",
+                                   requested_by=users["regency"])
+    client.force_login(users["regency"])
+    for url in (reverse("reports:detail", args=[job.pk]), reverse("reports:list")):
+        body = client.get(url).content.decode()
+        assert "Desa Sucolor, Kecamatan Maesan, Kabupaten Bondowoso" in body
+        assert "35.11.01.2001 ·" not in body
