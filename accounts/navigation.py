@@ -1,53 +1,22 @@
-"""The navigation menu each role sees. Apps register their entries here as they are built."""
-
-from dataclasses import dataclass
+"""The navigation menu each role sees, built from the page table in ``accounts.access``."""
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class MenuItem:
-    label: str
-    url_name: str
-    roles: frozenset[str] | None = None  # None: every signed-in role
-
-    def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
-
-
-STAFF_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
-FIELD_ROLES = STAFF_ROLES | {"pensosmas"}
-
-MENU = (
-    MenuItem(_("Beranda"), "dashboard"),
-    MenuItem(_("Wilayah & Desa"), "villages:browse", FIELD_ROLES),
-    MenuItem(_("PPKS"), "ppks:list", FIELD_ROLES),
-    MenuItem(_("Verifikasi"), "ppks:verification-queue", STAFF_ROLES),
-    MenuItem(_("Asesmen"), "dimensions:list", FIELD_ROLES),
-    MenuItem(_("Rencana Aksi"), "actionplans:list", FIELD_ROLES),
-    MenuItem(_("Dasbor Program"), "actionplans:dashboard", STAFF_ROLES),
-    MenuItem(_("Rujukan"), "ppks:referral-list", STAFF_ROLES | {"unit_officer"}),
-    MenuItem(_("Peta & Grafik"), "maps:map", STAFF_ROLES),
-    MenuItem(_("Laporan"), "reports:list", STAFF_ROLES),
-    MenuItem(_("API"), "api-docs", frozenset({"admin", "kemensos_analyst"})),
-    MenuItem(_("Log Audit"), "audit:list", frozenset({"admin"})),
-)
+from accounts.access import PAGES, role_of
 
 
 def menu_for(user) -> list[dict[str, str]]:
-    """Menu entries (label and URL) for ``user``'s role; entries of apps not built yet are skipped."""
+    """Menu entries (label and URL) for the pages ``user``'s role may open and is offered in the menu."""
     if not user.is_authenticated:
         return []
-    role = "admin" if user.is_superuser else user.role
+    role = role_of(user)
     items = []
-    for item in MENU:
-        if item.roles is not None and role not in item.roles:
+    for page in PAGES:
+        if not page.in_menu_for(role):
             continue
-        url = item.url()
-        if url is not None:
-            items.append({"label": item.label, "url": url, "url_name": item.url_name})
+        try:
+            url = reverse(page.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": page.label, "url": url, "url_name": page.url_name})
     return items

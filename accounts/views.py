@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import mfa, notifications, offices
+from accounts.access import require_page
 from accounts.audit_export import audit_csv_rows
+from accounts.audit_labels import action_label
 from accounts.forms import (
     CodeForm,
     LoginForm,
@@ -176,10 +178,12 @@ def _require_admin(user) -> None:
 @require_GET
 def audit_list_view(request):
     """Audit events, newest first, filtered; pages without an exact count over the whole table."""
-    _require_admin(request.user)
+    require_page(request.user, "audit:list")
     filterset = audit_event_list(filters=request.GET)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = audit_page(queryset, request.GET.get("page"))
+    for event in page:
+        event.action_label = action_label(event.action)
     query = request.GET.copy()
     query.pop("page", None)
     response = render(request, "accounts/audit_list.html", {

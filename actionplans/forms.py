@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actionplans.models import Activity, Asset, MonitoringVisit, Pokja, PokjaMember, ProgrammeStage
+from config.forms import label_empty_choices
 from dimensions.models import Assessment, Dimension, Indicator
 from villages.models import ProgrammePhase
 
@@ -33,6 +34,7 @@ class PokjaMemberForm(forms.ModelForm):
         for name in ("origin", "institution_type"):
             self.fields[name].choices = [("", _("— pilih —")), *self.fields[name].choices[1:]] \
                 if self.fields[name].choices and self.fields[name].choices[0][0] == "" else self.fields[name].choices
+        label_empty_choices(self)
 
 
 class PlanCreateForm(forms.Form):
@@ -65,6 +67,7 @@ class ActivityForm(forms.ModelForm):
             "dimension")
         self.fields["indicators"].label_from_instance = lambda indicator: "{} {}".format(
             indicator.code, indicator.text[:80])
+        label_empty_choices(self)
 
 
 class ActivityProgressForm(forms.ModelForm):
@@ -163,6 +166,7 @@ class SpendingForm(forms.Form):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = plan.activities.all()
+        label_empty_choices(self)
 
 
 class MonitoringForm(forms.ModelForm):
@@ -183,3 +187,4 @@ class EvaluationForm(forms.Form):
         self.fields["endline"].queryset = Assessment.objects.filter(
             village=plan.village, phase=Assessment.Phase.ENDLINE, status=Assessment.Status.VALIDATED)
         self.fields["endline"].help_text = _("Hanya endline yang sudah divalidasi Dinas Sosial.")
+        label_empty_choices(self)

@@ -123,13 +123,14 @@ def village_view(request, code: str):
                 return redirect(_hub(request, code, year))
             if action == "tranche" and tranche_form.is_valid():
                 services.tranche_plan(village=village, year=year, actor=request.user, **tranche_form.cleaned_data)
-                messages.success(request, _("Tahap stimulan direncanakan."))
+                messages.success(request, _("Tahap stimulan {number} {village} {year} direncanakan.").format(
+                    number=tranche_form.cleaned_data["number"], village=village.name, year=year))
                 return redirect(_hub(request, code, year))
             if action == "monitoring" and monitoring_form.is_valid():
                 plan = plan_base(request.user).filter(village=village, year=year).first()
                 services.monitoring_record(village=village, actor=request.user, plan=plan,
                                            **monitoring_form.cleaned_data)
-                messages.success(request, _("Kunjungan monitoring dicatat."))
+                messages.success(request, _("Kunjungan monitoring di {village} dicatat.").format(village=village.name))
                 return redirect(_hub(request, code, year))
         except ValidationError as error:
             target = {"plan": plan_form, "tranche": tranche_form, "monitoring": monitoring_form}.get(action)
@@ -229,8 +230,9 @@ def stage_change_decide_view(request, pk: int, action: str):
     _perform(request, DecisionForm(request.POST, prefix="decision-{}".format(pk)),
              lambda data: services.stage_change_decide(change=change, actor=request.user,
                                                        approve=action == "approve", note=data["note"]),
-             _("Pengajuan perubahan jadwal disetujui.") if action == "approve"
-             else _("Pengajuan perubahan jadwal ditolak."))
+             (_("Pengajuan perubahan jadwal {stage} {village} disetujui.") if action == "approve"
+              else _("Pengajuan perubahan jadwal {stage} {village} ditolak.")).format(
+                 stage=change.stage.get_stage_display(), village=change.stage.village.name))
     if request.POST.get("next") == "dashboard":
         return redirect("{}?year={}".format(redirect("actionplans:changes").url, change.stage.year))
     return redirect(_hub(request, change.stage.village_id, change.stage.year))
@@ -276,11 +278,11 @@ def phase_override_view(request, code: str):
     if request.POST.get("clear"):
         _perform(request, ReasonForm(request.POST, prefix="clear"),
                  lambda data: services.phase_override_clear(village=village, actor=request.user, **data),
-                 _("Koreksi tahap dicabut; tahap kembali mengikuti catatan."))
+                 _("Koreksi tahap {village} dicabut; tahap kembali mengikuti catatan.").format(village=village.name))
     else:
         _perform(request, PhaseOverrideForm(request.POST),
                  lambda data: services.phase_override_set(village=village, actor=request.user, **data),
-                 _("Koreksi tahap DBS dicatat."))
+                 _("Koreksi tahap DBS {village} dicatat.").format(village=village.name))
     return redirect(_hub(request, code, _year(request)))
 
 
@@ -335,7 +337,7 @@ def pokja_view(request, code: str):
                 data = dict(pokja_form.cleaned_data)
                 services.pokja_save(village=village, actor=request.user, decree_upload=data.pop("decree_upload"),
                                     **data)
-                messages.success(request, _("Data SK Pokja disimpan."))
+                messages.success(request, _("Data SK Pokja {village} disimpan.").format(village=village.name))
                 return redirect("actionplans:pokja", code=code)
             if request.POST.get("form") == "member" and member_form.is_valid():
                 if pokja is None:
@@ -385,16 +387,18 @@ def plan_detail_view(request, pk: int):
         try:
             if action == "activity" and activity_form.is_valid():
                 services.activity_save(plan=plan, actor=request.user, data=dict(activity_form.cleaned_data))
-                messages.success(request, _("Kegiatan disimpan."))
+                messages.success(request, _("Kegiatan {title} disimpan.").format(
+                    title=activity_form.cleaned_data["title"]))
                 return redirect(plan)
             if action == "spending" and spending_form.is_valid():
                 data = dict(spending_form.cleaned_data)
-                services.spending_record(actor=request.user, **data)
-                messages.success(request, _("Belanja dicatat."))
+                spending = services.spending_record(actor=request.user, **data)
+                messages.success(request, _("Belanja {amount} untuk {activity} dicatat.").format(
+                    amount=services.rupiah(spending.amount), activity=spending.activity.title))
                 return redirect(plan)
             if action == "evaluation" and evaluation_form.is_valid():
                 services.evaluation_save(plan=plan, actor=request.user, **evaluation_form.cleaned_data)
-                messages.success(request, _("Evaluasi disimpan."))
+                messages.success(request, _("Evaluasi {plan} disimpan.").format(plan=plan.title))
                 return redirect(plan)
         except ValidationError as error:
             forms = {"activity": activity_form, "spending": spending_form, "evaluation": evaluation_form}
@@ -434,7 +438,9 @@ def plan_transition_view(request, pk: int, action: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Status rencana aksi diperbarui."))
+        done = {"submit": _("{plan} diajukan."), "approve": _("{plan} disetujui."),
+                "return": _("{plan} dikembalikan untuk diperbaiki.")}[action]
+        messages.success(request, done.format(plan=plan.title))
     return redirect(plan)
 
 

@@ -6,7 +6,14 @@ import re
 from pythonjsonlogger.json import JsonFormatter
 
 # 16 digits, possibly split by spaces, dots or dashes: a NIK or a No. KK (also URL-encoded spaces).
-NIK_PATTERN = re.compile(r"(?<!\d)\d{4}(?:(?:[ .\-]|%20|\+)?\d{4}){3}(?!\d)")
+# Only a run that stands alone: not part of a longer number, so neither the digits after a decimal
+# point ("1.0833123456789754s" is a duration) nor those before one. Letters may touch it
+# ("q%3D3511…" in an encoded URL is still a NIK).
+NIK_PATTERN = re.compile(
+    r"(?<![0-9])(?<![0-9][.,])"
+    r"[0-9]{4}(?:(?:[ .\-]|%20|\+)?[0-9]{4}){3}"
+    r"(?![0-9])(?![.,][0-9])"
+)
 
 
 def mask_niks(text: str) -> str:

@@ -43,7 +43,8 @@ if not SITE_URL:
 
 TIME_ZONE = "Asia/Jakarta"
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("Inggris"))]
+# The selector shows each language in its own name (Django's ``name_local``: "English", "Bahasa Indonesia").
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -208,6 +209,9 @@ SIDBS_SESSION_IDLE_MINUTES = env.int("SIDBS_SESSION_IDLE_MINUTES", default=30)
 SIDBS_SESSION_MAX_HOURS = env.int("SIDBS_SESSION_MAX_HOURS", default=SESSION_COOKIE_AGE // 3600 or 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # an Indonesian page with a way back, not Django's English one
+# django-filter's empty choice of a select filter: "Semua", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Semua")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

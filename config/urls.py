@@ -29,5 +29,7 @@ urlpatterns = [
 # Uploaded and generated files (MEDIA_ROOT) are never served directly, not even with DEBUG: each
 # is sent by a view that checks who may see it (ppks imports, activity evidence, reports).
 
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

@@ -12,6 +12,7 @@ from accounts.scoping import scope_of
 from config.health import health_report
 from ppks.referral_selectors import referral_state_counts
 from ppks.selectors import registration_status_counts
+from reports.selectors import region_label
 from villages.selectors import latest_region_import, region_summary_for
 
 # Roles whose landing page shows the region and PPKS figures of their scope.
@@ -25,7 +26,10 @@ def dashboard(request):
     """The landing page; its template and figures depend on the user's role (figures cached per scope)."""
     user = request.user
     role = "admin" if user.is_superuser else (user.role or "none")
-    context = {"scope": scope_of(user), "role": role}
+    scope = scope_of(user)
+    context = {"scope": scope, "role": role}
+    if scope.region_code:
+        context["scope_label"] = region_label(scope.region_code)  # "Kabupaten Bondowoso", not "35.11"
     if role in SUMMARY_ROLES:
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
     if role in REFERRAL_ROLES:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import label_empty_choices
 from dimensions.models import Assessment, Respondent
 from villages.forms import village_field_for
 
@@ -17,6 +18,7 @@ class AssessmentCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["village"] = village_field_for(user)
         self.fields["year"].initial = timezone.localdate().year
+        label_empty_choices(self)
 
 
 class RespondentForm(forms.ModelForm):

@@ -38,6 +38,10 @@ def _messages_from(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def assessment_label(assessment) -> str:
+    """How a message names an assessment: village, year and phase (``Sucolor 2026, baseline``)."""
+    return "{} {}, {}".format(assessment.village.name, assessment.year, assessment.get_phase_display())
+
 @login_required
 def assessment_list_view(request):
     filterset = assessment_list(user=request.user, filters=request.GET)
@@ -64,7 +68,8 @@ def assessment_create_view(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, _("Asesmen dibuat. Tambahkan responden, lalu isi survei."))
+            messages.success(request, _("Asesmen {assessment} dibuat. Tambahkan responden, lalu isi survei.").format(
+                assessment=assessment_label(assessment)))
             return redirect(assessment)
     return render(request, "dimensions/assessment_form.html", {"form": form})
 
@@ -91,7 +96,8 @@ def assessment_detail_view(request, pk: int):
         try:
             if form.is_valid():
                 services.respondent_save(assessment=assessment, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Responden ditambahkan."))
+                messages.success(request, _("Responden {name} ditambahkan ke asesmen {assessment}.").format(
+                    name=form.cleaned_data["name"], assessment=assessment_label(assessment)))
                 return redirect(assessment)
         except ValidationError as error:
             _messages_from(request, error)
@@ -153,14 +159,17 @@ def assessment_transition_view(request, pk: int, action: str):
     try:
         if action == "submit":
             services.assessment_submit(assessment=assessment, actor=request.user)
-            messages.success(request, _("Asesmen diajukan; skor dihitung."))
+            messages.success(request, _("Asesmen {assessment} diajukan; skor dihitung.").format(
+                assessment=assessment_label(assessment)))
         elif action == "validate":
             services.assessment_validate(assessment=assessment, actor=request.user)
-            messages.success(request, _("Asesmen divalidasi dan dibekukan."))
+            messages.success(request, _("Asesmen {assessment} divalidasi dan dibekukan.").format(
+                assessment=assessment_label(assessment)))
         elif action == "return":
             services.assessment_return(assessment=assessment, actor=request.user,
                                        reason=request.POST.get("reason", ""))
-            messages.success(request, _("Asesmen dikembalikan untuk diperbaiki."))
+            messages.success(request, _("Asesmen {assessment} dikembalikan untuk diperbaiki.").format(
+                assessment=assessment_label(assessment)))
         else:
             raise PermissionDenied
     except ValidationError as error:

@@ -51,7 +51,7 @@ CATEGORIES = (
               "sebagian besar waktunya di sana.",
               "Menghabiskan sebagian besar waktu di jalanan; bekerja atau hidup di jalanan.",
               max_age=17, specific=True),
-    _category(5, "ADK", gettext_noop("Anak dengan Kedisabilitasan (ADK)"), "rehsos",
+    _category(5, "ADK", gettext_noop("Anak dengan Kedisabilitasan"), "rehsos",
               "Anak di bawah 18 tahun dengan hambatan fisik dan/atau mental yang mengganggu fungsi jasmani, "
               "rohani atau sosial.",
               "Disabilitas fisik (tubuh, netra, rungu wicara), mental (intelektual, eks psikotik) atau ganda; "
@@ -97,13 +97,13 @@ CATEGORIES = (
               "Hanya penanda kategori dengan alasan singkat oleh asesor; jangan mencatat orientasi seksual atau "
               "identitas gender (lihat catatan UU PDP).",
               subjects=(GROUP, PERSON), specific=True),
-    _category(15, "BWBLP", gettext_noop("Bekas Warga Binaan Lembaga Pemasyarakatan (BWBLP)"), "rehsos",
+    _category(15, "BWBLP", gettext_noop("Bekas Warga Binaan Lembaga Pemasyarakatan"), "rehsos",
               "Mantan narapidana yang telah selesai menjalani pidana dan mengalami hambatan kembali ke "
               "masyarakat atau mendapat pekerjaan.",
               "Berusia di atas 18 tahun; keluar dari lapas; ditolak keluarga/masyarakat; sulit mendapat pekerjaan "
               "tetap.",
               min_age=18, specific=True),
-    _category(16, "ODHA", gettext_noop("Orang dengan HIV/AIDS (ODHA)"), "rehsos",
+    _category(16, "ODHA", gettext_noop("Orang dengan HIV/AIDS"), "rehsos",
               "Orang yang terkonfirmasi terinfeksi HIV dan membutuhkan pelayanan sosial, perawatan dan pengobatan.",
               "Dewasa (anak dicatat sebagai AMPK); terinfeksi HIV/AIDS.",
               min_age=18, specific=True),
@@ -121,7 +121,7 @@ CATEGORIES = (
               "eksploitasi atau diskriminasi, atau ditinggalkan dalam bahaya.",
               "Dianiaya, ditelantarkan, dieksploitasi, didiskriminasi, ditinggalkan dalam situasi berbahaya.",
               subjects=(PERSON, FAMILY, GROUP), specific=True),
-    _category(20, "PMBS", gettext_noop("Pekerja Migran Bermasalah Sosial (PMBS)"), "rehsos",
+    _category(20, "PMBS", gettext_noop("Pekerja Migran Bermasalah Sosial"), "rehsos",
               "Pekerja migran dalam negeri atau lintas negara yang mengalami masalah sosial (kekerasan, "
               "penelantaran, bencana, ketidakmampuan menyesuaikan diri).",
               "Pekerja migran atau mantan pekerja migran yang sakit, disabilitas, tidak berdokumen, miskin, "

@@ -109,6 +109,8 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("nik"):
+            return cleaned  # a NIK was typed but is wrong: its own error says so, the reason is not asked for
         if not cleaned.get("nik"):
             status = cleaned.get("nik_status")
             if not status or status == Person.NikStatus.RECORDED:

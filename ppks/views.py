@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import require_page
 from accounts.services import audit_record
 from config.files import stored_attachment
 from config.forms import apply_service_errors
@@ -266,8 +267,7 @@ def registration_transition_view(request, pk: int, action: str):
     except PermissionDenied as error:
         messages.error(request, str(error) or _("Anda tidak berwenang."))
     else:
-        messages.success(request, _("Status registrasi diperbarui: {action}.").format(
-            action=TRANSITIONS[action].label))
+        messages.success(request, TRANSITIONS[action].done_message(registration))
     return redirect(safe_next(request, registration.get_absolute_url()))
 
 
@@ -299,7 +299,8 @@ def person_detail_view(request, pk: int):
             except ValidationError as error:
                 apply_service_errors(registration_form, error)
             else:
-                messages.success(request, _("Registrasi baru ditambahkan."))
+                messages.success(request, _("Registrasi baru {registration} ditambahkan.").format(
+                    registration=registration.notification_label))
                 return redirect(registration)
     return render(request, "ppks/person_detail.html", _person_context(request, person, registration_form))
 
@@ -352,7 +353,7 @@ def person_edit_view(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Data orang diperbarui."))
+            messages.success(request, _("Data {name} diperbarui.").format(name=person.name))
             return redirect(person)
     response = render(request, "ppks/person_form.html", {"form": form, "person": person})
     response["Cache-Control"] = "no-store"
@@ -393,8 +394,7 @@ def person_anonymise_view(request, pk: int):
 
 @login_required
 def verification_queue_view(request):
-    if not can_verify(request.user):
-        raise PermissionDenied
+    require_page(request.user, "ppks:verification-queue")
     queryset = verification_queue(user=request.user)
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     total, more = page.paginator.count, page.paginator.more
@@ -404,8 +404,7 @@ def verification_queue_view(request):
 
 @login_required
 def duplicate_queue_view(request):
-    if not can_verify(request.user):
-        raise PermissionDenied
+    require_page(request.user, "ppks:duplicates")
     page = CappedPaginator(duplicate_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for candidate in page:
         candidate.person_nik = mask_nik(candidate.person.nik)
@@ -424,7 +423,8 @@ def duplicate_resolve_view(request, pk: int):
     try:
         if decision == "dismiss":
             services.duplicate_dismiss(candidate=candidate, actor=request.user)
-            messages.success(request, _("Ditandai bukan duplikat."))
+            messages.success(request, _("{person} dan {other} ditandai bukan duplikat.").format(
+                person=candidate.person.name, other=candidate.other.name))
         elif decision in {"keep_person", "keep_other"}:
             kept, merged = (candidate.person, candidate.other)
             if decision == "keep_other":
@@ -629,7 +629,7 @@ def _require_referral_role(user) -> None:
 @login_required
 def referral_list_view(request):
     """Every referral the user may see, with its state and the time since it was sent; overdue ones marked."""
-    _require_referral_role(request.user)
+    require_page(request.user, "ppks:referral-list")
     filterset = referral_list(user=request.user, filters=request.GET)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -23,16 +23,24 @@ class Transition:
     target: str
     roles: frozenset[str]
     needs_note: bool = False
+    done: str = ""  # the message after the step, naming the registration: "{registration} ..."
+
+    def done_message(self, registration) -> str:
+        """``Registrasi Siti Aminah (FM) diverifikasi.``: the record by name, then what happened."""
+        return str(self.done).format(registration=registration.notification_label)
 
 
 TRANSITIONS = {
     transition.action: transition
     for transition in (
-        Transition("submit", _("Ajukan"), frozenset({Status.DRAFT}), Status.SUBMITTED, REGISTERING_ROLES),
-        Transition("verify", _("Verifikasi"), frozenset({Status.SUBMITTED}), Status.VERIFIED, STAFF_ROLES),
-        Transition("reject", _("Tolak"), frozenset({Status.SUBMITTED}), Status.REJECTED, STAFF_ROLES, True),
+        Transition("submit", _("Ajukan"), frozenset({Status.DRAFT}), Status.SUBMITTED, REGISTERING_ROLES,
+                   done=_("Registrasi {registration} diajukan untuk verifikasi.")),
+        Transition("verify", _("Verifikasi"), frozenset({Status.SUBMITTED}), Status.VERIFIED, STAFF_ROLES,
+                   done=_("Registrasi {registration} diverifikasi.")),
+        Transition("reject", _("Tolak"), frozenset({Status.SUBMITTED}), Status.REJECTED, STAFF_ROLES, True,
+                   done=_("Registrasi {registration} ditolak.")),
         Transition("reopen", _("Perbaiki (kembali ke draf)"), frozenset({Status.REJECTED}), Status.DRAFT,
-                   REGISTERING_ROLES),
+                   REGISTERING_ROLES, done=_("Registrasi {registration} dikembalikan ke draf untuk diperbaiki.")),
     )
 }
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import require_page
 from accounts.offices import office_missing_for_letters, office_of
 from config.files import stored_attachment
 from config.forms import apply_service_errors
@@ -39,7 +40,7 @@ def _require_reports_role(user) -> None:
 @login_required
 def report_list(request):
     """Every report job in the user's region; Kemensos analysts see the national list."""
-    _require_reports_role(request.user)
+    require_page(request.user, "reports:list")
     jobs = visible_jobs(request.user)
     kind = request.GET.get("kind")
     if kind in ReportJob.Kind.values:

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_to
+from config.forms import EmptyChoiceLabels
 from villages.models import Cohort, SocialPillar, Village, VillageProfile
 from villages.services import parse_lokus_years
 
@@ -38,12 +40,38 @@ class CohortForm(forms.ModelForm):
                    "region_code": forms.TextInput(attrs={"placeholder": "35.11", "inputmode": "decimal"})}
 
 
+class VillagePickerInput(forms.TextInput):
+    """A village code box that ``static/js/village-picker.js`` turns into a search by name.
+
+    Progressive enhancement: without script it stays a box for the Kemendagri code; with script the
+    person types part of the village's name, picks it from the list (names of kecamatan and kab/kota
+    beside it, from ``villages:village-lookup``, scoped to their region) and the code is sent.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "35.11.01.2001", "inputmode": "decimal", "autocomplete": "off",
+                          "data-village-picker": "", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-lookup-url": reverse("villages:village-lookup"),
+            "data-search-placeholder": str(_("Ketik nama desa/kelurahan")),
+            "data-text-short": str(_("Ketik minimal 2 huruf.")),
+            "data-text-none": str(_("Tidak ada desa/kelurahan yang cocok di wilayah kerja Anda.")),
+        })
+        return context
+
+
+PICKER_HELP = _("Ketik sebagian nama desa/kelurahan, lalu pilih dari daftar (atau ketik kodenya, mis. 35.11.01.2001).")
+
+
 class CohortVillageForm(forms.Form):
-    village = forms.CharField(label=_("Kode desa/kelurahan"), max_length=13,
-                              widget=forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"}))
+    village = forms.CharField(label=_("Desa/kelurahan"), max_length=13, widget=VillagePickerInput(),
+                              help_text=PICKER_HELP)
 
 
-class SocialPillarForm(forms.ModelForm):
+class SocialPillarForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = SocialPillar
         fields = ["kind", "name", "contact_person", "phone", "email", "active"]
@@ -57,7 +85,7 @@ class SocialPillarForm(forms.ModelForm):
 
 
 class VillageField(forms.ModelChoiceField):
-    """A village inside the user's scope: a list when short, a code box when the scope is large."""
+    """A village inside the user's scope: a list when short, a search by name (``VillagePickerInput``) when large."""
 
     def label_from_instance(self, obj: Village) -> str:
         return "{} — {} ({})".format(obj.name, obj.district.name, obj.code)
@@ -66,7 +94,9 @@ class VillageField(forms.ModelChoiceField):
 def village_field_for(user, **kwargs) -> VillageField:
     queryset = visible_to(user, Village.objects.active()).select_related("district").order_by("district__name", "name")
     small = queryset[: SELECT_LIMIT + 1].count() <= SELECT_LIMIT
-    widget = forms.Select if small else forms.TextInput(attrs={"placeholder": "35.11.01.2001", "inputmode": "decimal"})
+    widget = forms.Select if small else VillagePickerInput()
+    if not small:
+        kwargs.setdefault("help_text", PICKER_HELP)
     return VillageField(
         queryset=queryset,
         to_field_name="code",

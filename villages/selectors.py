@@ -149,3 +149,29 @@ def latest_region_import():
     from villages.models import RegionImport
 
     return RegionImport.objects.select_related("actor").first()
+
+
+LOOKUP_LIMIT = 15
+
+
+def village_lookup(*, user, query: str = "", code: str = "") -> list[dict[str, str]]:
+    """Active villages in the user's scope whose name contains ``query`` (or with exactly ``code``), for the picker.
+
+    Each row is ``{"code", "name", "label"}``; the label names the kecamatan and kab/kota so villages of
+    the same name can be told apart ("Sucolor — Kec. Maesan, Kab. Bondowoso"). At most ``LOOKUP_LIMIT`` rows.
+    """
+    queryset = visible_to(user, Village.objects.active()).select_related("district__regency")
+    query = " ".join(query.split())
+    by_code = bool(code) or query[:1].isdigit()
+    if code:
+        queryset = queryset.filter(code=code)
+    elif len(query) >= 2:
+        queryset = queryset.filter(code__startswith=query) if by_code else queryset.filter(name__icontains=query)
+    else:
+        return []
+    rows = []
+    for village in queryset.order_by(*(("code",) if by_code else ("name", "code")))[:LOOKUP_LIMIT]:
+        district, regency = village.district, village.district.regency
+        rows.append({"code": village.code, "name": village.name, "label": "{} — Kec. {}, {}".format(
+            village.name, district.name, regency.name.title())})
+    return rows

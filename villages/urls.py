@@ -7,6 +7,7 @@ app_name = "villages"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("cari/", views.village_search, name="search"),
+    path("desa.json", views.village_lookup_view, name="village-lookup"),
     path("angkatan/", views.cohort_list_view, name="cohort-list"),
     path("angkatan/baru/", views.cohort_edit_view, name="cohort-create"),
     path("angkatan/<int:pk>/", views.cohort_detail_view, name="cohort-detail"),

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import audit_record
 from config.forms import apply_service_errors
@@ -24,6 +25,7 @@ from villages.selectors import (
     region_get,
     village_get,
     village_list,
+    village_lookup,
 )
 
 SEARCH_LIMIT = 50
@@ -81,6 +83,17 @@ def village_search(request):
         "limit": SEARCH_LIMIT,
     }
     return render(request, "villages/search.html", context)
+
+
+@login_required
+@require_GET
+def village_lookup_view(request):
+    """Villages of the user's region by name (``?q=suco``) or code (``?code=35.11.01.2001``), for the village picker."""
+    results = village_lookup(user=request.user, query=request.GET.get("q", "")[:100],
+                             code=request.GET.get("code", "")[:13])
+    response = JsonResponse({"results": results})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -174,3 +174,22 @@ def test_server_logs_are_configured_to_mask_or_omit_query_strings():
     for with_query in ("%(r)s", "%(q)s", "%(f)s"):  # request line, query string, referrer
         assert with_query not in access_format
     assert "%(U)s" in access_format
+
+
+@pytest.mark.parametrize("line", [
+    "GET /ppks/ 200 in 1.0833123456789754s",      # a duration's decimals
+    "elapsed=1,0833123456789754",                  # a decimal comma
+    "3511015203850003.0833s",                      # digits before a decimal point
+    "order 35110152038500031",                     # 17 digits: not a NIK
+])
+def test_log_masking_leaves_digits_that_do_not_stand_alone(line):
+    assert mask_niks(line) == line
+
+
+@pytest.mark.parametrize(("line", "masked"), [
+    ("nik=3511015203850003.", "nik=3511********0003."),
+    ("next=%2Fppks%2F%3Fq%3D3511015203850003", "next=%2Fppks%2F%3Fq%3D3511********0003"),
+    ("NIK: 3511-0152-0385-0003, KK 3511 0152 0385 0004", "NIK: 3511********0003, KK 3511********0004"),
+])
+def test_log_masking_still_masks_numbers_that_stand_alone(line, masked):
+    assert mask_niks(line) == masked

@@ -127,7 +127,7 @@ def test_override_through_the_page_is_refused_to_the_pensosmas_and_recorded_for_
     assert client.post(url, data).status_code == 403
     client.force_login(users["regency"])
     response = client.post(url + "?year=2026", data, follow=True)
-    assert "Koreksi tahap DBS dicatat." in response.content.decode()
+    assert "Koreksi tahap DBS Sucolor dicatat." in response.content.decode()
     assert phase() == ProgrammePhase.EVALUATION
 
 

@@ -89,7 +89,8 @@ def test_dashboard_is_english_with_the_language_cookie(client, users):
     client.force_login(users["regency"])
     page = english(client).get("/").content.decode()
     assert "Regency/City Dinas Sosial home" in page
-    assert "Working area: regency/city 35.11." in page
+    assert "Working area" in page
+    assert "Kabupaten Bondowoso" in page  # the region by name (issue 16), not "35.11"
     assert "View districts and villages" in page
     for label in ("Home", "Action Plans", "Verification", "Reports", "Sign out", "Regency/City", "District"):
         assert label in page, label
@@ -101,7 +102,7 @@ def test_dashboard_is_indonesian_by_default(client, users):
     client.force_login(users["regency"])
     page = client.get("/").content.decode()
     assert "Beranda Dinas Sosial Kabupaten/Kota" in page
-    assert "Wilayah kerja: kabupaten/kota 35.11." in page
+    assert "Wilayah kerja: Kabupaten Bondowoso." in page
     assert "Regency/City Dinas Sosial home" not in page
 
 
@@ -109,9 +110,16 @@ def test_footer_switch_sets_the_cookie_and_back(client, users):
     client.force_login(users["pensosmas"])
     page = client.get("/").content.decode()
     assert 'action="{}"'.format(reverse("set_language")) in page
+    # Each language in its own name, whatever the page's language (issue 16).
+    assert '<option value="en" lang="en">English</option>' in page
+    assert 'lang="id" selected>Bahasa Indonesia</option>' in page
+    assert "Inggris" not in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert "Pensosmas home" in client.get("/").content.decode()
+    english_page = client.get("/").content.decode()
+    assert "Pensosmas home" in english_page
+    assert 'lang="en" selected>English</option>' in english_page
+    assert '<option value="id" lang="id">Bahasa Indonesia</option>' in english_page
     client.post(reverse("set_language"), {"language": "id", "next": "/"})
     assert "Beranda Pensosmas" in client.get("/").content.decode()
 

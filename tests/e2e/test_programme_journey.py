@@ -130,7 +130,8 @@ def test_pensosmas_asks_for_a_schedule_change_and_maps_an_asset_then_dinsos_deci
         desk.get_by_role("link", name="2").click()  # the pending changes
         card = desk.locator("section.card").filter(has_text="Monitoring menunggu pelaksanaan lumbung")
         card.get_by_role("button", name="Setujui").click()
-        expect(desk.get_by_text("Pengajuan perubahan jadwal disetujui.")).to_be_visible()
+        expect(desk.locator(".messages")).to_contain_text("Pengajuan perubahan jadwal Monitoring")
+        expect(desk.locator(".messages")).to_contain_text("disetujui.")
         change.refresh_from_db()
         stage.refresh_from_db()
         assert (change.status, change.decided_by.username, stage.planned_end) == (

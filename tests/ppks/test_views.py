@@ -225,3 +225,42 @@ def test_duplicate_review_merges(client, users, registry):
     assert response.status_code == 302
     other.person.refresh_from_db()
     assert other.person.merged_into_id == registry["sucolor"].person_id
+
+
+def _field_block(body: str, field_id: str) -> str:
+    """The ``<div class="field ...">`` that holds the input ``field_id`` (its label, input, help and errors)."""
+    start = body.rindex('<div class="field', 0, body.index('id="{}"'.format(field_id)))
+    return body[start:body.index("</div>", body.index('id="{}"'.format(field_id)))]
+
+
+@pytest.mark.parametrize("nik", ["35110115059", "3511011505900001x", "35110115059OOOO1"])
+def test_a_wrong_nik_gives_one_error_at_the_nik_field(client, users, nik):
+    """Issue 16: a wrong NIK no longer adds "NIK kosong: pilih alasannya", and the error stands at the field."""
+    client.force_login(users["pensosmas"])
+    response = client.post(reverse("ppks:register"), register_form(nik=nik))
+    form = response.context["person_form"]
+    assert list(form.errors) == ["nik"]
+    assert not form.non_field_errors()
+    body = response.content.decode()
+    assert "NIK kosong: pilih alasannya" not in body
+    [message] = form.errors["nik"]
+    assert message in _field_block(body, "id_nik")
+    assert not Person.objects.exists()
+
+
+def test_an_empty_nik_still_asks_for_the_reason_at_its_field(client, users):
+    client.force_login(users["pensosmas"])
+    response = client.post(reverse("ppks:register"), register_form(nik="", nik_status=""))
+    form = response.context["person_form"]
+    assert list(form.errors) == ["nik_status"]
+    assert "NIK kosong: pilih alasannya" in _field_block(response.content.decode(), "id_nik_status")
+
+
+def test_a_wrong_nik_on_the_correction_form_gives_one_error(client, users, registry):
+    client.force_login(users["regency"])
+    person = registry["sucolor"].person
+    response = client.post(reverse("ppks:person-edit", kwargs={"pk": person.pk}), {
+        **register_form(nik="35110115059", name=person.name, sex="P", birth_date="1985-03-12"),
+        "correction_reason": "Salah ketik"})
+    assert list(response.context["form"].errors) == ["nik"]
+    assert "NIK kosong: pilih alasannya" not in response.content.decode()

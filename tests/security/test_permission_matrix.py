@@ -466,6 +466,8 @@ ROUTES: dict[str, Route] = {
     # Regions and villages.
     "villages:browse": Route(PAGE, ALL, lists=True, shows=("salatiga",)),
     "villages:search": Route(PAGE, ALL, query=(("q", "r"),), lists=True),
+    # The village picker's lookup (JSON): "er" matches Pujer Baru and Sumberanyar, each only within scope.
+    "villages:village-lookup": Route(PAGE, ALL, query=(("q", "er"),), lists=True, shows=("pujer", "situbondo")),
     "villages:village-detail": Route(PAGE, ALL, target="village"),
     "villages:profile-edit": Route(PAGE, STAFF, target="village"),
     "villages:pillar-create": Route(PAGE, STAFF, target="village"),
