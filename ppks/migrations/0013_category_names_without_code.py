@@ -24,6 +24,6 @@ def restore(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ppks", "0011_units_routes_referral_backfill")]
+    dependencies = [("ppks", "0012_person_kk_check_decile_validators")]
 
     operations = [migrations.RunPython(rename, restore)]
