@@ -619,3 +619,30 @@ def imports_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
             audit_record(actor=None, action="ppks.import_watchdog_requeue", obj=job, detail={"runs": runs + 1})
             outcome["requeued"] += 1
     return outcome
+
+
+def name_keys_recompute(*, person_model=None, batch_size: int = 2000) -> int:
+    """Store the current ``normalise_name`` key on every person whose key differs; returns how many changed.
+
+    Run after the normaliser's rules change (``manage.py recompute_name_keys``; the migration that
+    ships a change calls it with its historical model). Anonymised people keep their empty key.
+    """
+    model = person_model or Person
+    changed = 0
+    rows = model.objects.filter(anonymised_at__isnull=True).order_by("pk").values_list("pk", "name", "name_key")
+    pending = []
+    for pk, name, stored in rows.iterator(chunk_size=batch_size):
+        key = normalise_name(name)
+        if key != stored:
+            pending.append(model(pk=pk, name_key=key))
+        if len(pending) >= batch_size:
+            changed += _name_keys_write(model, pending)
+            pending = []
+    return changed + _name_keys_write(model, pending)
+
+
+def _name_keys_write(model, people: list) -> int:
+    if people:
+        with transaction.atomic():
+            model.objects.bulk_update(people, ["name_key"])
+    return len(people)
