@@ -77,7 +77,7 @@ def test_precision_and_recall_on_the_labelled_pairs():
     # Every kind of variant the normaliser claims to handle is found in full.
     for kind in ("apostrof", "spasi", "huruf_ganda", "ejaan_lama", "gelar", "muhammad"):
         assert by_kind[kind].recall == 1.0, (kind, by_kind[kind].misses)
-    assert by_kind["akhiran_h"].precision == 1.0 and by_kind["akhiran_h"].false_positive == 0
+    assert by_kind["akhiran_h"].false_positive == 0
 
 
 def test_the_evaluation_counts_a_wrong_guess():

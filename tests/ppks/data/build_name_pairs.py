@@ -1,12 +1,14 @@
+# ruff: noqa: E501
 """Build tests/ppks/data/name_pairs.csv: `python tests/ppks/data/build_name_pairs.py > tests/ppks/data/name_pairs.csv`.
 
 Every pair and its label is a human judgement written here (not computed by the matcher): the same
 person's name written two ways (match) or two different names (nonmatch), with hard cases on both sides
 (a final h, an added name, letters one rule would merge, variants no rule covers).
 """
-import csv, sys
+import csv
+import sys
 
-M = "match"; N = "nonmatch"
+M, N = "match", "nonmatch"
 rows = []
 def add(label, kind, *pairs):
     for a, b in pairs:
