@@ -264,6 +264,8 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SI-DBS <no-reply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # One-time form tokens (config.form_guard.OneTimeFormMiddleware) are kept this many hours.
 SIDBS_FORM_TOKEN_HOURS = env.int("SIDBS_FORM_TOKEN_HOURS", default=24)
+# Hours after a merge of two people during which staff may undo it (ppks.services.persons_unmerge).
+SIDBS_MERGE_UNDO_HOURS = env.int("SIDBS_MERGE_UNDO_HOURS", default=72)
 
 # BACKUPS
 # ------------------------------------------------------------------------------
