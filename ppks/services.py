@@ -564,6 +564,7 @@ def _name_keys_write(model, people: list) -> int:
 # The merge and its undo live in their own module; re-exported so every caller finds them here.
 from ppks.merge_services import (  # noqa: E402, F401
     MERGE_FIELDS,
+    choice_label,
     merge_choices,
     merge_undo_deadline,
     persons_merge,
