@@ -56,7 +56,9 @@ def test_sitti_nur_aini_born_the_same_day_as_siti_nuraini_is_flagged(users):
 def test_staff_choose_each_conflicting_value_and_the_address_comes_whole(users):
     kept, merged, _ = two_records(users)
     items = {item["group"]: item for item in services.merge_choices(kept, merged)}
-    assert items["name"]["conflict"] and items["address"]["conflict"] and items["kk_number"]["conflict"]
+    assert items["name"]["conflict"]
+    assert items["address"]["conflict"]
+    assert items["kk_number"]["conflict"]
     assert items["nik"]["conflict"] is False  # the kept record has none: filled
     assert items["phone"]["conflict"] is False
     services.persons_merge(kept=kept, merged=merged, actor=users["regency"],
@@ -83,20 +85,24 @@ def test_open_registrations_follow_the_kept_persons_final_village(users):
 
 
 def test_the_message_names_fields_in_indonesian(client, users):
-    kept, merged, _ = two_records(users)
+    kept, _merged, _ = two_records(users)
     candidate = DuplicateCandidate.objects.get()  # Sitti = Siti with the same birth date: found on registering
     client.force_login(users["regency"])
     url = reverse("ppks:duplicate-merge", args=[candidate.pk])
     page = client.get(url, {"simpan": kept.pk})
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Sitti Aminah" in body and 'name="choice_address"' in body and 'name="choice_name"' in body
+    assert "Sitti Aminah" in body
+    assert 'name="choice_address"' in body
+    assert 'name="choice_name"' in body
     response = client.post(url, {"kept": kept.pk, "choice_name": "merged", "choice_address": "kept",
                                  "choice_kk_number": "kept", "form_token": "3f0c8a8e-9d55-4b55-9e5b-1a2b3c4d5e6f"},
                            follow=True)
     text = " ".join(str(message) for message in response.context["messages"])
-    assert "nama lengkap" in text and "No. KK" in text
-    assert "name" not in text.replace("nama", "") and "village" not in text
+    assert "nama lengkap" in text
+    assert "No. KK" in text
+    assert "name" not in text.replace("nama", "")
+    assert "village" not in text
     kept.refresh_from_db()
     assert kept.name == "Sitti Aminah"
 
@@ -112,7 +118,8 @@ def test_undo_restores_both_people_and_their_registrations_exactly_and_is_audite
     assert state(kept, merged) == before
     assert DuplicateCandidate.objects.get().status == "open"
     record.refresh_from_db()
-    assert record.undone_at is not None and record.undo_state == {}
+    assert record.undone_at is not None
+    assert record.undo_state == {}
     assert AuditEvent.objects.filter(action="ppks.person.unmerge", object_id=str(kept.pk)).count() == 1
     with pytest.raises(ValidationError, match="sudah dibatalkan"):
         services.persons_unmerge(merge=record, actor=users["regency"])
