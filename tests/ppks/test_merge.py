@@ -162,3 +162,27 @@ def test_merging_or_undoing_an_anonymised_person_is_refused(users):
     third = services.person_create(actor=users["regency"], data=person_data(nik=None, nik_status="belum_punya"))
     with pytest.raises(ValidationError, match="dianonimkan"):
         services.persons_merge(kept=third, merged=kept, actor=users["regency"])
+
+
+def test_the_kept_persons_page_offers_the_undo_and_it_restores_the_pair(client, users):
+    kept, merged, _ = two_records(users)
+    before = state(kept, merged)
+    record = services.persons_merge(kept=kept, merged=merged, actor=users["regency"], choices={"address": "merged"})
+    client.force_login(users["regency"])
+    page = client.get(kept.get_absolute_url()).content.decode()
+    assert reverse("ppks:merge-undo", args=[kept.pk]) in page
+    assert 'name="merge" value="{}"'.format(record.pk) in page
+    response = client.post(reverse("ppks:merge-undo", args=[kept.pk]), {"merge": record.pk})
+    assert response.status_code == 302
+    assert state(kept, merged) == before
+    assert reverse("ppks:merge-undo", args=[kept.pk]) not in client.get(kept.get_absolute_url()).content.decode()
+
+
+def test_the_pensosmas_may_neither_merge_nor_undo(client, users):
+    kept, merged, _ = two_records(users)
+    candidate = DuplicateCandidate.objects.get()
+    client.force_login(users["pensosmas"])
+    assert client.get(reverse("ppks:duplicate-merge", args=[candidate.pk])).status_code == 403
+    assert client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), {"kept": kept.pk}).status_code == 403
+    merged.refresh_from_db()
+    assert merged.merged_into_id is None
