@@ -186,3 +186,64 @@ def test_the_pensosmas_may_neither_merge_nor_undo(client, users):
     assert client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), {"kept": kept.pk}).status_code == 403
     merged.refresh_from_db()
     assert merged.merged_into_id is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_opposite_merges_of_one_pair_at_once_merge_once(users):
+    """Merge A into B and B into A at the same moment (PostgreSQL): one wins, the other is told the pair
+    is merged already; no deadlock, and the registrations end consistent with the winner."""
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
+    first, second, _ = two_records(users)
+
+    def merge(kept, merged):
+        return lambda: services.persons_merge(kept=kept, merged=merged, actor=users["regency"],
+                                              choices={"address": "merged"})
+
+    outcomes = at_once(merge(first, second), merge(second, first))
+    records = [outcome for outcome in outcomes if isinstance(outcome, PersonMerge)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert (len(records), len(refused)) == (1, 1), outcomes
+    assert "sudah digabung" in refused[0].messages[0]
+    kept = Person.objects.get(pk=records[0].kept_id)
+    assert Person.objects.get(pk=records[0].merged_id).merged_into_id == kept.pk
+    assert kept.merged_into_id is None
+    open_villages = set(Registration.objects.filter(person=kept).exclude(status__in=["closed", "rejected"])
+                        .values_list("village_id", flat=True))
+    assert open_villages == {kept.village_id}
+    assert PersonMerge.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_undo_racing_a_new_merge_into_the_kept_person_leaves_one_consistent_state(users):
+    """Undo a merge while the kept person is merged with a third record (PostgreSQL): either the undo
+    runs first and the new merge follows, or the new merge wins and the undo is refused (the kept person
+    changed); never both half-applied, never a deadlock."""
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
+    kept, merged, _ = two_records(users)
+    third = services.person_create(actor=users["regency"], data=person_data(
+        name="Siti Aminah", nik="3511015203850011", kk_number="", dusun="Tengah"))
+    record = services.persons_merge(kept=kept, merged=merged, actor=users["regency"])
+
+    outcomes = at_once(lambda: services.persons_unmerge(merge=record, actor=users["regency"]),
+                       lambda: services.persons_merge(kept=kept, merged=third, actor=users["regency"],
+                                                      choices={"address": "merged"}))
+    assert isinstance(outcomes[1], PersonMerge), outcomes  # the new merge always goes through
+    assert Person.objects.get(pk=third.pk).merged_into_id == kept.pk
+    record.refresh_from_db()
+    if isinstance(outcomes[0], PersonMerge):  # the undo ran first
+        assert record.undone_at is not None
+        assert Person.objects.get(pk=merged.pk).merged_into_id is None
+        assert Registration.objects.filter(person=merged).count() == 3
+    else:  # the new merge changed the kept person first: the undo is refused, nothing half-done
+        assert isinstance(outcomes[0], ValidationError), outcomes
+        assert "sudah diubah" in outcomes[0].messages[0]
+        assert record.undone_at is None
+        assert Person.objects.get(pk=merged.pk).merged_into_id == kept.pk
+    kept.refresh_from_db()
+    open_villages = set(Registration.objects.filter(person=kept).exclude(status__in=["closed", "rejected"])
+                        .values_list("village_id", flat=True))
+    assert open_villages <= {kept.village_id}
