@@ -84,3 +84,35 @@ def test_the_evaluation_counts_a_wrong_guess():
     overall, _kinds = evaluate([{"name_a": "Siti Aminah", "name_b": "Siti Amina", "label": "match", "kind": "x"},
                                 {"name_a": "Agus", "name_b": "AGUS", "label": "nonmatch", "kind": "x"}])
     assert (overall.false_negative, overall.false_positive, overall.precision, overall.recall) == (1, 1, 0.0, 0.0)
+
+
+@pytest.mark.django_db
+def test_recompute_name_keys_rewrites_stale_keys_only(users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ppks import services
+    from ppks.models import Person
+    from tests.ppks.factories import person_data
+
+    person = services.person_create(actor=users["regency"], data=person_data(name="Sitti Nur’aini"))
+    Person.objects.filter(pk=person.pk).update(name_key="sitti nur aini")  # as the old normaliser stored it
+    output = StringIO()
+    call_command("recompute_name_keys", stdout=output)
+    person.refresh_from_db()
+    assert person.name_key == "sitinuraini"
+    assert output.getvalue().startswith("1 ")
+    assert services.name_keys_recompute() == 0
+
+
+def test_the_quality_command_prints_the_figures():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    output = StringIO()
+    call_command("name_match_quality", stdout=output)
+    last = output.getvalue().strip().splitlines()[-1].split()
+    assert last[0] == "SEMUA"
+    assert int(last[1]) >= 300
