@@ -178,6 +178,22 @@ def test_the_kept_persons_page_offers_the_undo_and_it_restores_the_pair(client, 
     assert reverse("ppks:merge-undo", args=[kept.pk]) not in client.get(kept.get_absolute_url()).content.decode()
 
 
+def test_the_confirmation_sent_twice_merges_once(client, users):
+    kept, _merged, _ = two_records(users)
+    candidate = DuplicateCandidate.objects.get()
+    client.force_login(users["regency"])
+    body = {"kept": kept.pk, "choice_address": "merged", "form_token": "0b7a5b0e-52a4-4a53-8d63-0c1f7e3f2a11"}
+    first = client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), body)
+    second = client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), body)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == kept.get_absolute_url()
+    assert PersonMerge.objects.count() == 1
+    # Without the token (another tab), the second merge is refused in Indonesian, not a 500.
+    third = client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), {"kept": kept.pk}, follow=True)
+    assert third.status_code in {200, 404}
+    assert PersonMerge.objects.count() == 1
+
+
 def test_the_pensosmas_may_neither_merge_nor_undo(client, users):
     kept, merged, _ = two_records(users)
     candidate = DuplicateCandidate.objects.get()
