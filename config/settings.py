@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     "ppks-referrals-overdue": {"task": "ppks.referrals_overdue_notify", "schedule": crontab(hour=7, minute=0)},
     "jobs-watchdog": {"task": "reports.jobs_watchdog", "schedule": crontab(minute="*/5")},
     "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
+    "ppks-merge-undo-expire": {"task": "ppks.merge_undo_expire", "schedule": crontab(hour=3, minute=25)},
     # Map figures: changes every ten minutes (a safety net behind the refresh each write schedules),
     # in full nightly (deleted rows, figures that depend on the day).
     "maps-figures-refresh": {"task": "maps.figures_refresh", "schedule": crontab(minute="*/10")},

@@ -313,3 +313,10 @@ def _restore_people(kept: Person, merged: Person, state: dict) -> None:
     merged.merged_into = None
     merged.nik, merged.nik_status = merged_nik, state["merged"]["nik_status"]
     merged.save(update_fields=["nik", "nik_status", "merged_into", "updated_at"])
+
+
+def merge_undo_states_expire(*, now: datetime.datetime | None = None) -> int:
+    """Empty the saved values of merges past the undo window (daily): old names and addresses are kept
+    no longer than they can be used. Returns how many merges were emptied."""
+    limit = (now or timezone.now()) - datetime.timedelta(hours=settings.SIDBS_MERGE_UNDO_HOURS)
+    return PersonMerge.objects.filter(merged_at__lt=limit).exclude(undo_state={}).update(undo_state={})

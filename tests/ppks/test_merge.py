@@ -150,6 +150,18 @@ def test_undo_is_refused_after_the_window_and_after_later_changes(users):
         services.persons_unmerge(merge=record, actor=users["regency"])
 
 
+def test_saved_values_are_forgotten_once_the_undo_window_has_passed(users):
+    from ppks.tasks import merge_undo_expire_task
+
+    kept, merged, _ = two_records(users)
+    record = services.persons_merge(kept=kept, merged=merged, actor=users["regency"])
+    assert merge_undo_expire_task.delay().get() == 0
+    PersonMerge.objects.filter(pk=record.pk).update(merged_at=timezone.now() - datetime.timedelta(hours=73))
+    assert merge_undo_expire_task.delay().get() == 1
+    record.refresh_from_db()
+    assert record.undo_state == {}
+
+
 def test_merging_or_undoing_an_anonymised_person_is_refused(users):
     kept, merged, _ = two_records(users)
     record = services.persons_merge(kept=kept, merged=merged, actor=users["regency"])
