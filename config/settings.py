@@ -249,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "ppks-referrals-overdue": {"task": "ppks.referrals_overdue_notify", "schedule": crontab(hour=7, minute=0)},
     "jobs-watchdog": {"task": "reports.jobs_watchdog", "schedule": crontab(minute="*/5")},
     "accounts-form-tokens-expire": {"task": "accounts.form_tokens_expire", "schedule": crontab(hour=3, minute=15)},
+    "ppks-merge-undo-expire": {"task": "ppks.merge_undo_expire", "schedule": crontab(hour=3, minute=25)},
     # Map figures: changes every ten minutes (a safety net behind the refresh each write schedules),
     # in full nightly (deleted rows, figures that depend on the day).
     "maps-figures-refresh": {"task": "maps.figures_refresh", "schedule": crontab(minute="*/10")},
@@ -271,6 +272,8 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="SI-DBS <no-reply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # One-time form tokens (config.form_guard.OneTimeFormMiddleware) are kept this many hours.
 SIDBS_FORM_TOKEN_HOURS = env.int("SIDBS_FORM_TOKEN_HOURS", default=24)
+# Hours after a merge of two people during which staff may undo it (ppks.services.persons_unmerge).
+SIDBS_MERGE_UNDO_HOURS = env.int("SIDBS_MERGE_UNDO_HOURS", default=72)
 
 # BACKUPS
 # ------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import views
 from config.api import ObtainAuthTokenView
 from config.metrics import metrics_view
+from config.search import search_view
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("cari/", search_view, name="search"),
     path("metrics", metrics_view, name="metrics"),
     path("akun/", include("accounts.urls")),
     path("audit/", include("accounts.audit_urls")),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppks.models import Category, Directorate, Referral, Registration, ServiceUnit, Sex
 from ppks.models.referrals import overdue_condition
+from ppks.names import search_key
 from villages.filters import RegionCodeFilter
 
 AGE_BANDS = {
@@ -57,6 +58,23 @@ def refuse_nik_in_url(value: str) -> None:
         raise forms.ValidationError(NIK_IN_URL_MESSAGE, code="nik_in_url")
 
 
+def name_search_condition(value: str, *, prefix: str = "") -> Q:
+    """People whose name holds ``value`` as typed or as Indonesians write it (ppks/names.py).
+
+    The typed text is compared with the stored key (``name_key``: space-free, titles, apostrophes and
+    spelling variants folded), so "nuraini" finds "Siti Nur'aini" and "Sitti Nur Aini"; the plain name
+    is searched too, for a partial word the key would spell differently. Under three characters, a
+    prefix only. On PostgreSQL both columns have trigram indexes (migrations 0003 and 0013).
+    """
+    value = value.strip()
+    key = search_key(value)
+    if len(value) < 3:
+        condition = Q(**{prefix + "name__istartswith": value})
+        return condition | Q(**{prefix + "name_key__startswith": key}) if key else condition
+    condition = Q(**{prefix + "name__icontains": value})
+    return condition | Q(**{prefix + "name_key__contains": key}) if key else condition
+
+
 def filter_nik(queryset, nik: str):
     """Registrations of the person with this NIK or in the family with this No. KK (exact match)."""
     return queryset.filter(Q(person__nik=nik) | Q(person__kk_number=nik))
@@ -99,12 +117,7 @@ class RegistrationFilterSet(django_filters.FilterSet):
         fields = ["q", "region", "category", "directorate", "status", "sex", "age_band", "has_nik"]
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if len(value) < 3:
-            return queryset.filter(person__name__istartswith=value)
-        return queryset.filter(person__name__icontains=value)
+        return queryset.filter(name_search_condition(value, prefix="person__")) if value.strip() else queryset
 
     def filter_age_band(self, queryset, name, value):
         _label, min_age, max_age = AGE_BANDS[value]
@@ -148,7 +161,7 @@ class ReferralFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(registration__person__name__icontains=value) if value else queryset
+        return queryset.filter(name_search_condition(value, prefix="registration__person__")) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

@@ -297,7 +297,8 @@ def _anonymise_rows(person_ids: list[int], *, now: datetime.datetime) -> None:
     merges = list(PersonMerge.objects.filter(Q(kept_id__in=person_ids) | Q(merged_id__in=person_ids)))
     for merge in merges:
         merge.conflicts = {name: None for name in merge.conflicts if name != "nik_merged"}
-    PersonMerge.objects.bulk_update(merges, ["conflicts"])
+        merge.undo_state = {}  # old values kept for an undo (names, addresses); an anonymised merge is not undone
+    PersonMerge.objects.bulk_update(merges, ["conflicts", "undo_state"])
     _history_redact(person_ids, keep_reason_from=first_new_history)
 
 

@@ -1,15 +1,19 @@
 """Reads of the PPKS registry, always through ``visible_to``."""
 
+import datetime
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.scoping import visible_to
 from config.caching import cached_aggregate
 from ppks.filters import RegistrationFilterSet, filter_nik
 from ppks.history import describe
-from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, Registration
+from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, PersonMerge, Registration
 
 LIST_COUNT_CAP = 10_000
 
@@ -107,6 +111,23 @@ def duplicate_queue(*, user) -> QuerySet:
         .filter(other__in=visible_people)
         .select_related("person__village", "other__village")
     )
+
+
+def duplicate_get(*, user, pk: int) -> DuplicateCandidate:
+    """An open pair in the user's scope (both people visible), or 404."""
+    candidate = duplicate_queue(user=user).filter(pk=pk).first()
+    if candidate is None:
+        raise Http404
+    return candidate
+
+
+def merges_undoable(*, user, person: Person) -> list[PersonMerge]:
+    """Merges into ``person`` that staff may still undo (within SIDBS_MERGE_UNDO_HOURS), newest first."""
+    if person.merged_into_id or person.is_anonymised:
+        return []
+    since = timezone.now() - datetime.timedelta(hours=settings.SIDBS_MERGE_UNDO_HOURS)
+    return list(PersonMerge.objects.filter(kept=person, undone_at__isnull=True, merged_at__gte=since)
+                .select_related("merged").order_by("-merged_at"))
 
 
 def duplicates_visible(*, user, matches: list[tuple[Person, str]]) -> list[tuple[Person, str]]:

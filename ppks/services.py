@@ -25,9 +25,9 @@ from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from config.outage import ServiceUnavailable, enqueue_on_commit, task_queue_required
 from config.ratelimit import rate_consume
 from ppks.history import history_actor, records_history
-from ppks.models import Category, DuplicateCandidate, Person, PersonMerge, Registration, RegistrationEvent
+from ppks.models import Category, DuplicateCandidate, Person, Registration, RegistrationEvent
 from ppks.names import normalise_name
-from ppks.nik import check_kk, check_nik, mask_nik
+from ppks.nik import check_kk, check_nik
 from ppks.permissions import can_register, can_reveal_nik, can_verify, role_of
 from ppks.workflow import TIMESTAMP_FIELDS, TRANSITIONS
 from villages.models import District, Regency, Village
@@ -517,93 +517,6 @@ def duplicate_dismiss(*, candidate: DuplicateCandidate, actor) -> DuplicateCandi
     return candidate
 
 
-MERGE_FIELDS = tuple(name for name in PERSON_FIELDS if name not in {"nik_status"})
-
-
-@records_history
-@transaction.atomic
-def persons_merge(*, kept: Person, merged: Person, actor) -> PersonMerge:
-    """Fold ``merged`` into ``kept``: registrations move, empty fields are filled, differing values recorded.
-
-    ``merged`` stays as a row pointing at ``kept`` (``merged_into``) so links and history survive;
-    its NIK moves to ``kept`` when ``kept`` has none. An open registration of the same category
-    that both people hold is closed on the merged side, with a history note.
-    """
-    if kept.pk == merged.pk:
-        raise ValidationError(_("Tidak dapat menggabungkan data dengan dirinya sendiri."))
-    # Lock both rows (in one fixed order, so two merges never deadlock) and decide on them as they are
-    # now: the caller's copies may predate an anonymisation, another merge or a correction.
-    locked = {person.pk: person for person in
-              Person.objects.select_for_update().filter(pk__in=[kept.pk, merged.pk]).order_by("pk")}
-    kept, merged = locked[kept.pk], locked[merged.pk]
-    for person in (kept, merged):
-        _require_in_scope(actor, person.village)
-        if person.merged_into_id:
-            raise ValidationError(_("Data {name} sudah digabung sebelumnya.").format(name=person.name))
-        if person.anonymised_at is not None:
-            raise ValidationError(_("Data {name} sudah dianonimkan dan tidak dapat digabung.").format(name=person.name))
-    conflicts = {}
-    filled = {}
-    for name in MERGE_FIELDS:
-        kept_value, merged_value = getattr(kept, name), getattr(merged, name)
-        if merged_value in (None, ""):
-            continue
-        if kept_value in (None, ""):
-            filled[name] = merged_value
-        elif kept_value != merged_value:
-            if name == "nik":  # the full NIK lives only on the person row
-                kept_value, merged_value = mask_nik(kept_value), mask_nik(merged_value)
-            conflicts[name] = {"kept": _json_value(kept_value), "merged": _json_value(merged_value)}
-    merged_nik = merged.nik
-    merged.nik = None
-    merged.nik_status = Person.NikStatus.UNKNOWN
-    merged.merged_into = kept
-    merged.save(update_fields=["nik", "nik_status", "merged_into", "updated_at"])
-    before = {field.attname: getattr(kept, field.attname) for field in Person._meta.concrete_fields}
-    for name, value in filled.items():
-        setattr(kept, name, value)
-    _clean_person(kept)
-    changed = [name for name, value in before.items() if getattr(kept, name) != value]
-    if changed:
-        kept.save(update_fields=[*changed, "updated_at"])
-    open_categories = set(
-        kept.registrations.exclude(status__in=["rejected", "closed"]).values_list("category_id", flat=True)
-    )
-    for registration in merged.registrations.select_for_update():
-        if registration.category_id in open_categories and registration.status not in {"rejected", "closed"}:
-            from_status = registration.status
-            registration.status = Registration.Status.CLOSED
-            registration.closed_at = timezone.now()
-            registration.person = kept
-            registration.save()
-            _add_event(registration, from_status=from_status, actor=actor,
-                       note=_("Ditutup karena duplikat saat penggabungan data orang."))
-        else:
-            registration.person = kept
-            registration.save()
-    record = PersonMerge.objects.create(
-        kept=kept, merged=merged,
-        conflicts=conflicts | ({"nik_merged": mask_nik(merged_nik)} if merged_nik else {}),
-        actor=actor,
-    )
-    DuplicateCandidate.objects.filter(
-        Q(person__in=[kept, merged], other__in=[kept, merged]), status=DuplicateCandidate.Status.OPEN
-    ).update(status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=timezone.now())
-    audit_record(
-        actor=actor, action="ppks.person.merge", obj=kept,
-        detail={"merged": merged.pk, "filled": sorted(filled), "conflicts": sorted(conflicts)},
-    )
-    return record
-
-
-def _json_value(value):
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return str(value.pk)
-    return value
-
-
 @transaction.atomic
 def person_nik_reveal(*, person: Person, actor, request=None) -> str:
     """Return the full NIK for an authorised role and record that it was seen.
@@ -719,3 +632,41 @@ def imports_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
             audit_record(actor=None, action="ppks.import_watchdog_requeue", obj=job, detail={"runs": runs + 1})
             outcome["requeued"] += 1
     return outcome
+
+
+def name_keys_recompute(*, person_model=None, batch_size: int = 2000) -> int:
+    """Store the current ``normalise_name`` key on every person whose key differs; returns how many changed.
+
+    Run after the normaliser's rules change (``manage.py recompute_name_keys``; the migration that
+    ships a change calls it with its historical model). Anonymised people keep their empty key.
+    """
+    model = person_model or Person
+    changed = 0
+    rows = model.objects.filter(anonymised_at__isnull=True).order_by("pk").values_list("pk", "name", "name_key")
+    pending = []
+    for pk, name, stored in rows.iterator(chunk_size=batch_size):
+        key = normalise_name(name)
+        if key != stored:
+            pending.append(model(pk=pk, name_key=key))
+        if len(pending) >= batch_size:
+            changed += _name_keys_write(model, pending)
+            pending = []
+    return changed + _name_keys_write(model, pending)
+
+
+def _name_keys_write(model, people: list) -> int:
+    if people:
+        with transaction.atomic():
+            model.objects.bulk_update(people, ["name_key"])
+    return len(people)
+
+
+# The merge and its undo live in their own module; re-exported so every caller finds them here.
+from ppks.merge_services import (  # noqa: E402, F401
+    MERGE_FIELDS,
+    choice_label,
+    merge_choices,
+    merge_undo_deadline,
+    persons_merge,
+    persons_unmerge,
+)

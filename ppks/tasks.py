@@ -31,3 +31,11 @@ def referrals_overdue_notify_task() -> int:
     from ppks.referral_services import referrals_overdue_notify
 
     return referrals_overdue_notify()
+
+
+@shared_task(name="ppks.merge_undo_expire")
+def merge_undo_expire_task() -> int:
+    """Forget what undoing a merge would need once SIDBS_MERGE_UNDO_HOURS have passed (daily, from beat)."""
+    from ppks.merge_services import merge_undo_states_expire
+
+    return merge_undo_states_expire()

@@ -18,6 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,8 +66,10 @@ from ppks.referral_selectors import (
 from ppks.referral_services import can_reveal_referral_nik
 from ppks.selectors import (
     CappedPaginator,
+    duplicate_get,
     duplicate_queue,
     duplicates_visible,
+    merges_undoable,
     person_get,
     person_history,
     registration_get,
@@ -318,7 +321,15 @@ def _person_context(request, person: Person, registration_form, revealed_nik: st
         "can_manage_personal_data": can_manage_personal_data(request.user),
         "anonymise_form": PersonAnonymiseForm(allow_force=can_force_anonymise(request.user)),
         "can_force_anonymise": can_force_anonymise(request.user),
+        **_merge_undo_context(request, person),
     }
+
+
+def _merge_undo_context(request, person: Person) -> dict:
+    """The latest merge into ``person`` that staff may still undo (the person page offers it)."""
+    undoable = merges_undoable(user=request.user, person=person) if can_verify(request.user) else []
+    return {"undoable_merges": undoable,
+            "merge_undo_until": services.merge_undo_deadline(undoable[0]) if undoable else None}
 
 
 @login_required
@@ -415,29 +426,113 @@ def duplicate_queue_view(request):
 @login_required
 @require_POST
 def duplicate_resolve_view(request, pk: int):
-    """Merge a pair (keeping the chosen person) or dismiss it."""
+    """Dismiss a pair; a merge goes through its confirmation page (``duplicate_merge_view``)."""
     if not can_verify(request.user):
         raise PermissionDenied
     candidate = get_object_or_404(duplicate_queue(user=request.user), pk=pk)
     decision = request.POST.get("decision")
+    if decision in {"keep_person", "keep_other"}:
+        kept = candidate.person_id if decision == "keep_person" else candidate.other_id
+        return redirect("{}?simpan={}".format(reverse("ppks:duplicate-merge", args=[candidate.pk]), kept))
+    if decision != "dismiss":
+        messages.error(request, _("Pilih tindakan: gabungkan atau bukan duplikat."))
+        return redirect("ppks:duplicates")
     try:
-        if decision == "dismiss":
-            services.duplicate_dismiss(candidate=candidate, actor=request.user)
-            messages.success(request, _("{person} dan {other} ditandai bukan duplikat.").format(
-                person=candidate.person.name, other=candidate.other.name))
-        elif decision in {"keep_person", "keep_other"}:
-            kept, merged = (candidate.person, candidate.other)
-            if decision == "keep_other":
-                kept, merged = merged, kept
-            record = services.persons_merge(kept=kept, merged=merged, actor=request.user)
-            conflicts = [name for name in record.conflicts if name != "nik_merged"]
-            messages.success(request, _("Data digabung ke {name}. Nilai berbeda dicatat: {fields}.").format(
-                name=kept.name, fields=", ".join(conflicts) or "-"))
-        else:
-            messages.error(request, _("Pilih tindakan: gabungkan atau bukan duplikat."))
+        services.duplicate_dismiss(candidate=candidate, actor=request.user)
+        messages.success(request, _("{person} dan {other} ditandai bukan duplikat.").format(
+            person=candidate.person.name, other=candidate.other.name))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("ppks:duplicates")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicate_merge_view(request, pk: int):
+    """Both records side by side; staff choose each conflicting value, then merge (POST)."""
+    if not can_verify(request.user):
+        raise PermissionDenied
+    candidate = duplicate_get(user=request.user, pk=pk)
+    pair = {candidate.person_id: candidate.person, candidate.other_id: candidate.other}
+    kept_pk = request.POST.get("kept") if request.method == "POST" else request.GET.get("simpan")
+    kept = pair.get(int(kept_pk) if str(kept_pk or "").isdigit() else candidate.person_id)
+    if kept is None:
+        raise Http404
+    merged = next(person for key, person in pair.items() if key != kept.pk)
+    items = services.merge_choices(kept, merged)
+    if request.method == "POST":
+        choices = {item["group"]: request.POST.get("choice_" + item["group"], "kept")
+                   for item in items if item["conflict"]}
+        try:
+            record = services.persons_merge(kept=kept, merged=merged, actor=request.user, choices=choices)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("ppks:duplicates")
+        taken = [services.choice_label(group) for group, side in choices.items() if side == "merged"]
+        kept_values = [services.choice_label(group) for group, side in choices.items() if side != "merged"]
+        messages.success(request, _(
+            "Data digabung ke {name}. Diambil dari data yang digabungkan: {taken}. Tetap dari data yang "
+            "dipertahankan: {kept}. Dapat dibatalkan sampai {deadline}.").format(
+            name=kept.name, taken=", ".join(taken) or "-", kept=", ".join(kept_values) or "-",
+            deadline=date_format(timezone.localtime(services.merge_undo_deadline(record)), "j F Y H:i")))
+        return redirect(kept)
+    rows = [_merge_row(item) for item in items]
+    context = {"candidate": candidate, "kept": kept, "merged": merged, "rows": rows,
+               "undo_hours": settings.SIDBS_MERGE_UNDO_HOURS,
+               "kept_nik": mask_nik(kept.nik), "merged_nik": mask_nik(merged.nik),
+               "kept_registrations": kept.registrations.select_related("category", "village"),
+               "merged_registrations": merged.registrations.select_related("category", "village")}
+    return render(request, "ppks/duplicate_merge.html", context)
+
+
+def _merge_row(item: dict) -> dict:
+    """A confirmation-page row: the values of both sides as people read them (NIK masked, names of places)."""
+
+    def shown(values: dict) -> str:
+        parts = []
+        for name, value in values.items():
+            if value in (None, ""):
+                continue
+            if name == "nik":
+                value = mask_nik(value)
+            elif name == "village":
+                value = "{} ({})".format(value.name, value.district.name)
+            elif name in {"rt", "rw"}:
+                value = "{} {}".format(name.upper(), value)
+            elif name == "sex":
+                value = Person(sex=value).get_sex_display()
+            elif name == "disability":
+                value = Person(disability=value).get_disability_display()
+            elif hasattr(value, "isoformat"):
+                value = date_format(value, "j F Y")
+            parts.append(str(value))
+        return ", ".join(parts) or "—"
+
+    return item | {"kept_shown": shown(item["kept"]), "merged_shown": shown(item["merged"])}
+
+
+@login_required
+@require_POST
+def merge_undo_view(request, pk: int):
+    """Undo the latest merge into this person (the one the page offered), within SIDBS_MERGE_UNDO_HOURS.
+
+    Merges are undone newest first: an older one's saved values predate the newer merge.
+    """
+    if not can_verify(request.user):
+        raise PermissionDenied
+    person = person_get(user=request.user, pk=pk)
+    undoable = merges_undoable(user=request.user, person=person)
+    if not undoable or request.POST.get("merge") != str(undoable[0].pk):
+        messages.error(request, _("Tidak ada penggabungan yang dapat dibatalkan di sini; muat ulang halaman."))
+        return redirect(person)
+    merge = undoable[0]
+    try:
+        services.persons_unmerge(merge=merge, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(person)
+    messages.success(request, _("Penggabungan dibatalkan: kedua data orang dan registrasinya kembali seperti semula."))
+    return redirect(person)
 
 
 

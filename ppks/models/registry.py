@@ -397,6 +397,13 @@ class PersonMerge(models.Model):
     conflicts = models.JSONField(_("nilai yang berbeda"), default=dict)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(_("digabung"), auto_now_add=True)
+    undo_state = models.JSONField(
+        _("data untuk pembatalan"), default=dict, blank=True, editable=False,
+        help_text=_("Nilai sebelum penggabungan, untuk membatalkannya (dikosongkan saat dibatalkan atau dianonimkan)."),
+    )
+    undone_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("dibatalkan oleh"))
 
     class Meta:
         ordering = ["-merged_at"]

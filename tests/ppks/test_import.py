@@ -66,7 +66,7 @@ def test_valid_file_creates_people_registrations_history_and_one_audit_event(use
         "done", 2, 2, 2, 0)
     siti = Person.objects.get(nik="3511015203850003")
     assert (siti.name_key, siti.rt, siti.rw, siti.village_id, siti.created_by) == (
-        "siti aminah", "001", "002", "35.11.01.2001", users["regency"])
+        "sitiaminah", "001", "002", "35.11.01.2001", users["regency"])
     registration = Registration.objects.get(person=siti)
     assert (registration.status, registration.category.code, registration.directorate.code,
             registration.assessed_on) == ("draft", "FM", "dayasos", datetime.date(2026, 11, 1))

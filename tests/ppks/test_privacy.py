@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from ppks import history, privacy, services
 from ppks.models import DuplicateCandidate, Person, PersonHistory, Registration, RegistrationEvent
+from ppks.names import normalise_name
 from ppks.tasks import apply_retention_task
 from tests.ppks.factories import person_data, register
 
@@ -362,7 +363,8 @@ def test_anonymised_people_are_left_out_of_duplicate_checks(users):
     person = register(users["pensosmas"]).person
     Registration.objects.filter(person=person).update(status="closed", closed_at=timezone.now())
     privacy.person_anonymise(person=person, actor=users["regency"], reason="Permintaan subjek")
-    Person.objects.filter(pk=person.pk).update(name_key="SITI AMINAH", birth_date=datetime.date(1985, 3, 12))
+    Person.objects.filter(pk=person.pk).update(name_key=normalise_name("Siti Aminah"),
+                                               birth_date=datetime.date(1985, 3, 12))
     assert services.duplicates_find(nik=None, name="Siti Aminah", birth_date=datetime.date(1985, 3, 12),
                                     kk_number="") == []
 

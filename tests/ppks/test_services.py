@@ -41,7 +41,7 @@ def test_pensosmas_registers_and_submits_in_own_village(users):
     assert registration.village_id == "35.11.01.2001"
     assert registration.directorate.code == "dayasos"
     person = registration.person
-    assert (person.rt, person.rw, person.name_key) == ("001", "002", "siti aminah")
+    assert (person.rt, person.rw, person.name_key) == ("001", "002", "sitiaminah")
     assert list(registration.events.values_list("from_status", "to_status")) == [("", "draft"), ("draft", "submitted")]
     assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
         "ppks.person.create", "ppks.registration.create", "ppks.registration.submit"

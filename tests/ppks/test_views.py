@@ -222,6 +222,11 @@ def test_duplicate_review_merges(client, users, registry):
     page = client.get(reverse("ppks:duplicates"))
     assert [item.pk for item in page.context["page"]] == [candidate.pk]
     response = client.post(reverse("ppks:duplicate-resolve", args=[candidate.pk]), {"decision": "keep_person"})
+    confirm = "{}?simpan={}".format(reverse("ppks:duplicate-merge", args=[candidate.pk]), candidate.person_id)
+    assert (response.status_code, response["Location"]) == (302, confirm)
+    other.person.refresh_from_db()
+    assert other.person.merged_into_id is None  # nothing merged before the confirmation
+    response = client.post(reverse("ppks:duplicate-merge", args=[candidate.pk]), {"kept": candidate.person_id})
     assert response.status_code == 302
     other.person.refresh_from_db()
     assert other.person.merged_into_id == registry["sucolor"].person_id

@@ -446,6 +446,7 @@ ROUTES: dict[str, Route] = {
     # Project pages and sign-in.
     "dashboard": Route(PAGE, ALL, lists=True, shows=()),
     "healthz": Route(PUBLIC, PUBLIC_ACCESS),
+    "search": Route(PAGE, ALL, query=(("q", "Rahasia"),), lists=True, shows=()),
     "accounts:login": Route(PUBLIC, PUBLIC_ACCESS),
     "accounts:logout": Route(PUBLIC, PUBLIC_ACCESS, "post"),
     "accounts:mfa-verify": Route(PAGE, ALL),
@@ -493,6 +494,8 @@ ROUTES: dict[str, Route] = {
     "ppks:verification-queue": Route(PAGE, STAFF, lists=True),
     "ppks:duplicates": Route(PAGE, STAFF, lists=True),
     "ppks:duplicate-resolve": Route(PAGE, STAFF, "post", "duplicate"),
+    "ppks:duplicate-merge": Route(PAGE, STAFF, target="duplicate"),
+    "ppks:merge-undo": Route(PAGE, STAFF, "post", "person"),
     "ppks:export": Route(PAGE, REPORTING, lists=True),
     "ppks:import": Route(PAGE, REGISTERING),
     "ppks:import-template": Route(PAGE, REGISTERING),
