@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_of
 from config.health import health_report
+from dimensions.selectors import assessments_to_complete
 from ppks.referral_selectors import referral_state_counts
-from ppks.selectors import registration_status_counts
+from ppks.selectors import registration_status_counts, registrations_to_finish
 from villages.selectors import region_summary_for
 
 # Roles whose landing page shows the region and PPKS figures of their scope.
@@ -28,6 +29,8 @@ def dashboard(request):
     context = {"scope": scope_of(user), "role": role}
     if role in SUMMARY_ROLES:
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
+    if role == "pensosmas":
+        context.update(tasks=registrations_to_finish(user=user), assessments=assessments_to_complete(user=user))
     if role in REFERRAL_ROLES:
         context.update(referrals=referral_state_counts(user), answer_days=settings.SIDBS_REFERRAL_ANSWER_DAYS)
     return render(request, "dashboard/{}.html".format(role), context)

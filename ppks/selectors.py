@@ -118,3 +118,19 @@ def duplicates_visible(*, user, matches: list[tuple[Person, str]]) -> list[tuple
 
 def categories_with_directorates() -> QuerySet:
     return Category.objects.current().prefetch_related("assignments__directorate")
+
+
+TASKS_SHOWN = 20
+
+
+def registrations_to_finish(*, user, limit: int = TASKS_SHOWN) -> dict:
+    """The Pensosmas' open work in their scope: drafts to finish and registrations rejected (with the reason)."""
+    queryset = registration_base(user).filter(
+        status__in=[Registration.Status.DRAFT, Registration.Status.REJECTED]
+    ).order_by("-created_at", "-id")
+    drafts = queryset.filter(status=Registration.Status.DRAFT)
+    rejected = queryset.filter(status=Registration.Status.REJECTED)
+    return {
+        "drafts": list(drafts[:limit]), "drafts_count": drafts.count(),
+        "rejected": list(rejected[:limit]), "rejected_count": rejected.count(),
+    }

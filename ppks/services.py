@@ -109,6 +109,15 @@ def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.
     return warnings
 
 
+def registration_warnings(registration: Registration) -> list[str]:
+    """The warnings the register form asks to confirm (identity, category criteria), for a registration
+    made without that form: the API returns them with the new registration (offline outbox entries)."""
+    person = registration.person
+    check = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date, sex=person.sex)
+    return [str(warning) for warning in check.warnings] + [str(warning) for warning in category_warnings(
+        category=registration.category, birth_date=person.birth_date, sex=person.sex, on=registration.assessed_on)]
+
+
 def duplicates_find(
     *, nik: str | None, name: str, birth_date, kk_number: str, exclude_pk: int | None = None
 ) -> list[tuple[Person, str]]:

@@ -113,7 +113,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             lock_for_transaction("registration-create:{}".format(client_uuid))
             replay = registration_base(request.user).filter(client_uuid=client_uuid, created_by=request.user).first()
             if replay is not None:
-                return Response(RegistrationDetailSerializer(replay).data, status=status.HTTP_200_OK)
+                return Response(self._created(replay), status=status.HTTP_200_OK)
         serializer = RegistrationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -130,7 +130,13 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        return Response(RegistrationDetailSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response(self._created(registration), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _created(registration) -> dict:
+        """The new registration, with the warnings the register form would have asked to confirm."""
+        return {**RegistrationDetailSerializer(registration).data,
+                "warnings": services.registration_warnings(registration)}
 
     @extend_schema(
         request=NikSearchSerializer,
