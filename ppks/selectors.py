@@ -124,13 +124,11 @@ TASKS_SHOWN = 20
 
 
 def registrations_to_finish(*, user, limit: int = TASKS_SHOWN) -> dict:
-    """The Pensosmas' open work in their scope: drafts to finish and registrations rejected (with the reason)."""
-    queryset = registration_base(user).filter(
-        status__in=[Registration.Status.DRAFT, Registration.Status.REJECTED]
-    ).order_by("-created_at", "-id")
-    drafts = queryset.filter(status=Registration.Status.DRAFT)
-    rejected = queryset.filter(status=Registration.Status.REJECTED)
-    return {
-        "drafts": list(drafts[:limit]), "drafts_count": drafts.count(),
-        "rejected": list(rejected[:limit]), "rejected_count": rejected.count(),
-    }
+    """The Pensosmas' open work in their scope, newest first: drafts to finish and registrations rejected
+    (with the reason); ``*_more`` tells whether there are more than ``limit`` (two queries, whatever the count)."""
+    queryset = registration_base(user).order_by("-created_at", "-id")
+    tasks = {}
+    for name, status in (("drafts", Registration.Status.DRAFT), ("rejected", Registration.Status.REJECTED)):
+        rows = list(queryset.filter(status=status)[: limit + 1])
+        tasks[name], tasks[name + "_more"] = rows[:limit], len(rows) > limit
+    return tasks

@@ -171,9 +171,8 @@
     }
     return work.then(function () { return Outbox.draft.remove(draftKey); }).then(function () {
       window.clearTimeout(timer);
-      if (editing) {
+      if (editing) {  /* the outbox page sends it as it opens */
         say(t("fixed"));
-        Offline.requestSync();
         window.location.href = outboxUrl;
         return;
       }

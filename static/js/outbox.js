@@ -224,6 +224,7 @@
       item.serverUrl = ENDPOINTS[item.kind].detail.replace("{id}", result.body.id);
       item.warnings = result.body.warnings || [];
       item.errors = {};
+      delete item.lastError;
       delete item.payload;  /* the server has it now: the personal data leaves the device */
       delete item.form;
       summary.sent += 1;
@@ -232,6 +233,7 @@
     if (status === 400 || status === 409 || status === 422) {
       item.state = "perlu_perbaikan";
       item.errors = flattenErrors(result.body);
+      delete item.lastError;
       summary.fix += 1;
       return Outbox.put(item).then(function () { return false; });
     }

@@ -84,6 +84,7 @@
     var when = new Date(item.createdAt);
     li.appendChild(el("small", "muted", t("kind_" + item.kind) + " · " + t("created") + " " +
       when.toLocaleString("id-ID", { dateStyle: "medium", timeStyle: "short" })));
+    if (item.state === "menunggu" && item.lastError) { li.appendChild(el("p", "muted", t("retry_later"))); }
     if (item.user && item.user !== user) { li.appendChild(el("p", "muted", t("other_user", { user: item.user }))); }
     var errors = item.errors || {};
     var messages = [];
@@ -142,7 +143,9 @@
       }
       if (list) {
         list.textContent = "";
-        items.slice().reverse().forEach(function (item) { list.appendChild(itemNode(item)); });
+        var order = { perlu_perbaikan: 0, menunggu: 1, terkirim: 2 };
+        items.slice().reverse().sort(function (a, b) { return order[a.state] - order[b.state]; })
+          .forEach(function (item) { list.appendChild(itemNode(item)); });
       }
     });
   }

@@ -83,7 +83,12 @@ self.addEventListener("message", function (event) {
 });
 
 self.addEventListener("sync", function (event) {
-  if (event.tag === "sidbs-outbox") { event.waitUntil(SidbsOutbox.sync()); }
+  /* A round that could not reach the server fails, so the browser tries again later (with back-off). */
+  if (event.tag === "sidbs-outbox") {
+    event.waitUntil(SidbsOutbox.sync().then(function (summary) {
+      if (summary.offline || summary.unavailable) { throw new Error("outbox: server not reached"); }
+    }));
+  }
 });
 
 self.addEventListener("fetch", function (event) {
