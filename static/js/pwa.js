@@ -85,7 +85,6 @@
     li.appendChild(el("small", "muted", t("kind_" + item.kind) + " · " + t("created") + " " +
       when.toLocaleString("id-ID", { dateStyle: "medium", timeStyle: "short" })));
     if (item.state === "menunggu" && item.lastError) { li.appendChild(el("p", "muted", t("retry_later"))); }
-    if (item.user && item.user !== user) { li.appendChild(el("p", "muted", t("other_user", { user: item.user }))); }
     var errors = item.errors || {};
     var messages = [];
     Object.keys(errors).forEach(function (field) { errors[field].forEach(function (message) { messages.push(message); }); });
@@ -127,7 +126,9 @@
 
   function render() {
     return Promise.all([Outbox.all(), Outbox.meta.get("needsSignIn")]).then(function (results) {
-      var items = results[0];
+      /* Entries of another account on this phone are neither shown nor sent, only counted. */
+      var items = results[0].filter(function (item) { return !item.user || item.user === user; });
+      var others = results[0].length - items.length;
       var counts = Outbox.counts(items);
       Array.prototype.forEach.call(countsBox, function (box) {
         box.textContent = items.length ? t("counts", { waiting: counts.menunggu, fix: counts.perlu_perbaikan, sent: counts.terkirim }) : t("empty");
@@ -140,6 +141,7 @@
           link.href = statusBox.getAttribute("data-login-url") || "/akun/masuk/?next=" + encodeURIComponent(window.location.pathname);
           statusBox.appendChild(link);
         }
+        if (others) { statusBox.appendChild(el("span", "muted", " " + t("other_user", { count: others }))); }
       }
       if (list) {
         list.textContent = "";

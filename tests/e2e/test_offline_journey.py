@@ -176,3 +176,63 @@ def test_lists_are_cards_and_the_menu_scrolls_on_a_phone(live_server, users, pho
         screenshot(page, name)
     # The current entry of the menu is scrolled into view.
     expect(nav.locator("a[aria-current=page]")).to_be_in_viewport()
+
+
+def cached_pages_kept(page) -> bool:
+    """Whether the service worker still holds the user's working pages (polled: the worker deletes them)."""
+    for _ in range(20):
+        if not page.evaluate("caches.has('sidbs-pages')"):
+            return False
+        page.wait_for_timeout(100)
+    return True
+
+
+def test_outbox_and_drafts_survive_session_expiry_and_sign_out(live_server, users, phone, login):
+    from django.contrib.sessions.models import Session
+
+    page = phone
+    login(page, "pensosmas")
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "1")
+    assert cached_pages_kept(page)
+
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/ppks/daftar/")
+    fill_registration(page, name="Sri Wahyuni", nik="3511016107900002", sex="Perempuan", birth_date="1990-07-21",
+                      category="Fakir Miskin (FM)")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    expect(page.get_by_text("Tersimpan di kotak keluar perangkat (menunggu dikirim).")).to_be_visible()
+    page.get_by_label("Nama lengkap").fill("Rahmat Hidayat")  # typed, not saved
+    page.wait_for_timeout(400)
+    page.goto(live_server.url + "/luring/kotak-keluar/")
+
+    # The session ends on the server while the phone has no signal; then the signal returns.
+    Session.objects.all().delete()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(page.locator("[data-outbox-status]")).to_contain_text("Sesi berakhir. Isian tetap aman di perangkat")
+    expect(page.locator(".outbox-item.state-menunggu")).to_have_count(1)
+    assert not Registration.objects.exists()
+
+    # Signing in again (the link returns to the outbox) sends it.
+    page.get_by_role("link", name="Masuk lagi").click()
+    assert not cached_pages_kept(page), "halaman pribadi masih tersimpan setelah sesi berakhir"
+    page.get_by_label("Nama pengguna").fill("pensosmas")
+    page.get_by_label("Kata sandi").fill("rahasia-uji-123")
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(live_server.url + "/luring/kotak-keluar/")
+    expect(page.locator(".outbox-item.state-terkirim")).to_have_count(1)
+    assert Registration.objects.get().person.name == "Sri Wahyuni"
+
+    # Signing out deletes the cached pages but keeps the outbox and the draft.
+    page.locator(".usermenu summary").click()
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()
+    assert not cached_pages_kept(page), "halaman pribadi masih tersimpan setelah keluar"
+    login(page, "pensosmas")
+    page.goto(live_server.url + "/ppks/daftar/")
+    expect(page.get_by_text("Isian yang belum disimpan dipulihkan dari perangkat.")).to_be_visible()
+    expect(page.get_by_label("Nama lengkap")).to_have_value("Rahmat Hidayat")
+    page.goto(live_server.url + "/luring/kotak-keluar/")
+    expect(page.locator(".outbox-item.state-terkirim")).to_contain_text("Sri Wahyuni")
+    # The browser logs the session check's 401 as a failed resource; that one is expected.
+    page.js_errors[:] = [error for error in page.js_errors if not ("status of 401" in error and "/luring/sesi/" in error)]
