@@ -235,4 +235,5 @@ def test_outbox_and_drafts_survive_session_expiry_and_sign_out(live_server, user
     page.goto(live_server.url + "/luring/kotak-keluar/")
     expect(page.locator(".outbox-item.state-terkirim")).to_contain_text("Sri Wahyuni")
     # The browser logs the session check's 401 as a failed resource; that one is expected.
-    page.js_errors[:] = [error for error in page.js_errors if not ("status of 401" in error and "/luring/sesi/" in error)]
+    page.js_errors[:] = [error for error in page.js_errors
+                         if not ("status of 401" in error and "/luring/sesi/" in error)]
