@@ -4,6 +4,7 @@ from rest_framework import serializers
 from config.api import CodeRelatedField
 from ppks.models import Category, Person, Referral, Registration, RegistrationEvent, ServiceRecord, ServiceUnit
 from ppks.nik import mask_nik
+from ppks.services import registration_warnings
 from villages.api.fields import VillageCodeField
 
 
@@ -94,6 +95,21 @@ class RegistrationDetailSerializer(RegistrationSerializer):
     class Meta(RegistrationSerializer.Meta):
         fields = [*RegistrationSerializer.Meta.fields, "events"]
         read_only_fields = fields
+
+
+class RegistrationCreatedSerializer(RegistrationDetailSerializer):
+    """A registration just created (or replayed by its Idempotency-Key), with the register form's warnings."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text=_("Peringatan yang di formulir perlu dikonfirmasi (kriteria usia/jenis kelamin kategori, data "
+                    "identitas); registrasi tetap tersimpan."))
+
+    class Meta(RegistrationDetailSerializer.Meta):
+        fields = [*RegistrationDetailSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+    def get_warnings(self, obj) -> list[str]:
+        return registration_warnings(obj)
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
