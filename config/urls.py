@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import pwa, views
 from config.api import ObtainAuthTokenView
 from config.metrics import metrics_view
 from config.search import search_view
@@ -12,6 +12,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cari/", search_view, name="search"),
     path("metrics", metrics_view, name="metrics"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("luring/", include("config.pwa_urls")),
     path("akun/", include("accounts.urls")),
     path("audit/", include("accounts.audit_urls")),
     path("wilayah/", include("villages.urls")),

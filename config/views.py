@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_of
 from config.health import health_report
+from dimensions.selectors import assessments_to_complete
 from ppks.referral_selectors import referral_state_counts
-from ppks.selectors import registration_status_counts
+from ppks.selectors import registration_status_counts, registrations_to_finish
 from reports.selectors import region_label
 from villages.selectors import latest_region_import, region_summary_for
 
@@ -32,6 +33,8 @@ def dashboard(request):
         context["scope_label"] = region_label(scope.region_code)  # "Kabupaten Bondowoso", not "35.11"
     if role in SUMMARY_ROLES:
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
+    if role == "pensosmas":
+        context.update(tasks=registrations_to_finish(user=user), assessments=assessments_to_complete(user=user))
     if role in REFERRAL_ROLES:
         context.update(referrals=referral_state_counts(user), answer_days=settings.SIDBS_REFERRAL_ANSWER_DAYS)
     if role == "admin":

@@ -77,3 +77,11 @@ def scores_by_assessment(assessments) -> dict[int, dict[int, DimensionScore]]:
     for score in DimensionScore.objects.filter(assessment__in=list(assessments)).select_related("dimension"):
         table.setdefault(score.assessment_id, {})[score.dimension.number] = score
     return table
+
+
+def assessments_to_complete(*, user, limit: int = 20) -> list[Assessment]:
+    """Assessments in the user's scope still being filled in: drafts and those returned (with the reason)."""
+    return list(
+        assessment_base(user).filter(status__in=[Assessment.Status.DRAFT, Assessment.Status.RETURNED])
+        .order_by("-id")[:limit]
+    )

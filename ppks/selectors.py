@@ -139,3 +139,17 @@ def duplicates_visible(*, user, matches: list[tuple[Person, str]]) -> list[tuple
 
 def categories_with_directorates() -> QuerySet:
     return Category.objects.current().prefetch_related("assignments__directorate")
+
+
+TASKS_SHOWN = 20
+
+
+def registrations_to_finish(*, user, limit: int = TASKS_SHOWN) -> dict:
+    """The Pensosmas' open work in their scope, newest first: drafts to finish and registrations rejected
+    (with the reason); ``*_more`` tells whether there are more than ``limit`` (two queries, whatever the count)."""
+    queryset = registration_base(user).order_by("-created_at", "-id")
+    tasks = {}
+    for name, status in (("drafts", Registration.Status.DRAFT), ("rejected", Registration.Status.REJECTED)):
+        rows = list(queryset.filter(status=status)[: limit + 1])
+        tasks[name], tasks[name + "_more"] = rows[:limit], len(rows) > limit
+    return tasks

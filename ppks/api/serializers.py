@@ -100,11 +100,27 @@ class RegistrationDetailSerializer(RegistrationSerializer):
         read_only_fields = fields
 
     def get_warnings(self, obj) -> list[str]:
-        """The same category rule as the pages and the import (``services.registration_warnings``)."""
-        from ppks.services import registration_warnings
+        """The register form's warnings: identity (``services.identity_check``) and the category rule
+        (``services.registration_warnings``), the same for the new registration, its replay and its detail."""
+        from ppks.services import identity_check, registration_warnings
 
-        identity = list(getattr(obj, "identity_warnings", []))
-        return identity + registration_warnings(person=obj.person, category=obj.category, on=obj.assessed_on)
+        person = obj.person
+        identity = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date,
+                                  sex=person.sex).warnings
+        return [str(warning) for warning in identity] + [
+            str(warning) for warning in registration_warnings(person=person, category=obj.category, on=obj.assessed_on)]
+
+
+class RegistrationCreatedSerializer(RegistrationDetailSerializer):
+    """A registration just created (or replayed by its Idempotency-Key), with the register form's warnings."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text=_("Peringatan yang di formulir perlu dikonfirmasi (kriteria usia/jenis kelamin kategori, data "
+                    "identitas); registrasi tetap tersimpan."))
+
+    class Meta(RegistrationDetailSerializer.Meta):
+        fields = RegistrationDetailSerializer.Meta.fields
+        read_only_fields = fields
 
 
 class RegistrationCreateSerializer(serializers.Serializer):

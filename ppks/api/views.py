@@ -20,6 +20,7 @@ from ppks.api.serializers import (
     PersonSerializer,
     ReferralAnswerSerializer,
     ReferralSerializer,
+    RegistrationCreatedSerializer,
     RegistrationCreateSerializer,
     RegistrationDetailSerializer,
     RegistrationSerializer,
@@ -104,7 +105,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             )
         ],
         request=RegistrationCreateSerializer,
-        responses={201: RegistrationDetailSerializer, 200: RegistrationDetailSerializer},
+        responses={201: RegistrationCreatedSerializer, 200: RegistrationCreatedSerializer},
     )
     def create(self, request):
         client_uuid = self._idempotency_key(request)
@@ -113,7 +114,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             lock_for_transaction("registration-create:{}".format(client_uuid))
             replay = registration_base(request.user).filter(client_uuid=client_uuid, created_by=request.user).first()
             if replay is not None:
-                return Response(RegistrationDetailSerializer(replay).data, status=status.HTTP_200_OK)
+                return Response(RegistrationCreatedSerializer(replay).data, status=status.HTTP_200_OK)
         serializer = RegistrationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -130,8 +131,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        registration.identity_warnings = getattr(person, "warnings", [])
-        return Response(RegistrationDetailSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response(RegistrationCreatedSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=NikSearchSerializer,

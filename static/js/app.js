@@ -41,3 +41,27 @@
     });
   });
 })();
+
+/* Lists shown as cards on phones (table.cards): a cell without its own data-label takes its column's
+   heading, so templates only add the class; the current menu entry is scrolled into view. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("table.cards"), function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (!cell.hasAttribute("data-label") && headings[index] && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", headings[index]);
+          }
+        });
+      });
+    });
+    var current = document.querySelector(".mainnav a[aria-current=page]");
+    if (current && current.scrollIntoView && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+      current.parentNode.scrollLeft = current.offsetLeft - current.parentNode.clientWidth / 3;
+    }
+  });
+})();

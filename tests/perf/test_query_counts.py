@@ -364,7 +364,7 @@ def test_report_list(client, users, django_assert_num_queries):
 @pytest.mark.parametrize(("role", "own"), [
     # four region counts, registrations by status, referrals by state (one query); Dinas Sosial: the region's name
     ("admin", 6), ("analyst", 6), ("province", 7), ("regency", 7),
-    ("pensosmas", 2),  # assigned villages (scope, then the list)
+    ("pensosmas", 5),  # assigned villages (scope, then the list); tasks: drafts, rejected, assessments
     ("no_role", 0),
 ])
 def test_home_dashboard_per_role(client, users, django_assert_num_queries, role, own):
@@ -378,6 +378,22 @@ def test_home_dashboard_pensosmas_villages(client, users, django_assert_num_quer
     pensosmas = users["pensosmas"]
     pensosmas.assigned_villages.set([line.split(",")[0] for line in EXTRA_VILLAGES[:FEW]])
     client.force_login(pensosmas)
-    fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 2,
+    fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 5,
                   grow=lambda: pensosmas.assigned_villages.set([line.split(",")[0] for line in EXTRA_VILLAGES]),
                   marker=b'href="/wilayah/desa/')
+
+
+def test_home_dashboard_pensosmas_tasks(client, users, django_assert_num_queries):
+    """The task list (drafts, rejected with reason) costs the same with 3 or 30 open registrations."""
+    def tasks_add(count):
+        start = Registration.objects.count()
+        for serial in range(start, start + count):
+            registration = register(users["pensosmas"], submit=True, name="Warga {}".format(serial), kk_number="",
+                                    nik="351101520385{:04d}".format(serial + 1))
+            ppks_services.registration_transition(registration=registration, action="reject", actor=users["regency"],
+                                                  note="Data belum lengkap")
+
+    tasks_add(FEW)
+    client.force_login(users["pensosmas"])
+    fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 5, grow=lambda: tasks_add(MANY - FEW),
+                  marker=b'class="task task-rejected"', rows=(FEW, 20))  # 20 shown, then a link to all
