@@ -33,7 +33,8 @@ from ppks.selectors import categories_with_directorates
 from villages.models import Village
 
 # Static files every offline page needs (the app shell), precached when the service worker installs.
-SHELL_ASSETS = ("css/app.css", "js/app.js", "js/pwa.js", "js/outbox.js", "js/offline-forms.js", "img/favicon.svg")
+SHELL_ASSETS = ("css/app.css", "js/app.js", "js/pwa.js", "js/outbox.js", "js/offline-forms.js", "js/village-picker.js",
+                "img/favicon.svg")
 
 
 def offline_pages() -> list[str]:
