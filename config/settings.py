@@ -235,6 +235,8 @@ REPORT_PART_ROWS = env.int("SIDBS_REPORT_PART_ROWS", default=1500)
 # and its requester may retry it; after SIDBS_JOB_MAX_ATTEMPTS runs it is marked failed.
 SIDBS_REPORT_STALL_MINUTES = env.int("SIDBS_REPORT_STALL_MINUTES", default=20)
 SIDBS_JOB_MAX_ATTEMPTS = env.int("SIDBS_JOB_MAX_ATTEMPTS", default=5)
+# Bulk submit/verify/reject of more registrations than this runs as a Celery task with a progress page.
+SIDBS_BULK_SYNC_LIMIT = env.int("SIDBS_BULK_SYNC_LIMIT", default=200)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
 CELERY_BEAT_SCHEDULE = {

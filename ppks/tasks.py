@@ -31,3 +31,15 @@ def referrals_overdue_notify_task() -> int:
     from ppks.referral_services import referrals_overdue_notify
 
     return referrals_overdue_notify()
+
+
+@shared_task(name="ppks.bulk_action_run")
+def bulk_action_task(job_id: int) -> str:
+    """Run a queued bulk submit/verify/reject; a redelivered task continues after the last committed batch."""
+    from ppks.bulk import bulk_action_run
+    from ppks.models import BulkAction
+
+    if not BulkAction.objects.filter(pk=job_id).exists():
+        return "missing"
+    job = bulk_action_run(job_pk=job_id)
+    return "{}/{}".format(job.succeeded, job.total)

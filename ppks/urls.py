@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppks import views
+from ppks import views, views_bulk
 
 app_name = "ppks"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("orang/<int:pk>/nik/", views.person_reveal_nik_view, name="person-reveal-nik"),
     path("orang/<int:pk>/data/", views.person_data_export_view, name="person-data-export"),
     path("orang/<int:pk>/anonimkan/", views.person_anonymise_view, name="person-anonymise"),
+    path("massal/", views_bulk.bulk_action_view, name="bulk"),
+    path("massal/<int:pk>/", views_bulk.bulk_detail_view, name="bulk-detail"),
+    path("massal/<int:pk>/status/", views_bulk.bulk_status_view, name="bulk-status"),
     path("verifikasi/", views.verification_queue_view, name="verification-queue"),
     path("duplikat/", views.duplicate_queue_view, name="duplicates"),
     path("duplikat/<int:pk>/", views.duplicate_resolve_view, name="duplicate-resolve"),
