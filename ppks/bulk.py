@@ -153,3 +153,20 @@ def failure_rows(*, user, job: BulkAction, limit: int = 500) -> list[dict]:
     )
     return [{"id": failure["id"], "name": names.get(failure["id"], ""), "reason": failure["reason"]}
             for failure in shown]
+
+
+def bulk_actions_watchdog(*, now=None) -> int:
+    """Queue again the bulk actions left unfinished for SIDBS_REPORT_STALL_MINUTES (a task lost with Redis,
+    a worker that died); returns how many. A second runner of a running action is harmless: batches lock
+    the action and continue from its committed count."""
+    import datetime
+
+    from ppks.tasks import bulk_action_task
+
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(minutes=settings.SIDBS_REPORT_STALL_MINUTES)
+    stalled = list(BulkAction.objects.filter(finished_at__isnull=True, created_at__lt=limit)
+                   .values_list("pk", flat=True))
+    for job_pk in stalled:
+        enqueue_on_commit(bulk_action_task, job_pk)
+    return len(stalled)

@@ -202,3 +202,62 @@ def test_lists_offer_the_bar_by_role(client, users):
     assert 'value="submit"' in listing
     client.force_login(users["analyst"])
     assert "bulk-form" not in client.get(reverse("ppks:list")).content.decode()
+
+
+def test_the_watchdog_runs_again_an_action_left_unfinished(users, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    job = imported_drafts(users["regency"], 3)
+    ids = list(job.registrations.values_list("pk", flat=True))
+    action = BulkAction.objects.create(action="submit", requested_by=users["regency"], registration_ids=ids, total=3)
+    assert bulk.bulk_actions_watchdog() == 0  # too recent: its task may still be on the way
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk.bulk_actions_watchdog(now=later) == 1
+    action.refresh_from_db()
+    assert (action.succeeded, action.is_finished) == (3, True)
+    assert bulk.bulk_actions_watchdog(now=later) == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_on_one_action_handle_each_record_once(users, monkeypatch):
+    """A redelivered task running beside the first (PostgreSQL): batches serialise on the action row."""
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 3)
+    job = imported_drafts(users["regency"], 12)
+    ids = list(job.registrations.values_list("pk", flat=True))
+    action = BulkAction.objects.create(action="submit", requested_by=users["regency"], registration_ids=ids,
+                                       total=len(ids))
+
+    def run():
+        return bulk.bulk_action_run(job_pk=action.pk).succeeded
+
+    assert at_once(run, run) == [12, 12]
+    action.refresh_from_db()
+    assert (action.processed, action.succeeded, action.failed) == (12, 12, 0)
+    assert events_to("submitted") == 12
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_form_posted_twice_at_once_makes_one_action(users):
+    from django.test import Client
+
+    from tests.concurrency import at_once, postgresql_only
+
+    postgresql_only()
+    job = imported_drafts(users["regency"], 5)
+    ids = list(job.registrations.values_list("pk", flat=True))
+    token = str(uuid.uuid4())
+
+    def send():
+        client = Client()
+        client.force_login(users["regency"])
+        return post_bulk(client, action="submit", ids=ids, form_token=token).status_code
+
+    assert at_once(send, send) == [302, 302]
+    assert BulkAction.objects.count() == 1
+    assert events_to("submitted") == 5
