@@ -261,3 +261,15 @@ def test_the_same_form_posted_twice_at_once_makes_one_action(users):
     assert at_once(send, send) == [302, 302]
     assert BulkAction.objects.count() == 1
     assert events_to("submitted") == 5
+
+
+def test_the_list_filtered_by_import_says_so_and_keeps_the_filter(client, users):
+    job = imported_drafts(users["regency"], 2)
+    register(users["regency"])
+    client.force_login(users["regency"])
+    response = client.get(reverse("ppks:list"), {"impor": job.pk})
+    page = response.content.decode()
+    assert response.context["total"] == 2
+    assert "Registrasi hasil impor #{}.".format(job.pk) in page
+    assert 'name="impor" value="{}"'.format(job.pk) in page
+    assert "Registrasi hasil impor" not in client.get(reverse("ppks:list")).content.decode()
