@@ -242,6 +242,8 @@ SIDBS_REPORT_STALL_MINUTES = env.int("SIDBS_REPORT_STALL_MINUTES", default=20)
 # (or any whole province) unless --allow-deactivate is given: a stale file must not silently retire codes.
 SIDBS_REGION_DEACTIVATE_MAX_SHARE = env.float("SIDBS_REGION_DEACTIVATE_MAX_SHARE", default=0.01)
 SIDBS_JOB_MAX_ATTEMPTS = env.int("SIDBS_JOB_MAX_ATTEMPTS", default=5)
+# Bulk submit/verify/reject of more registrations than this runs as a Celery task with a progress page.
+SIDBS_BULK_SYNC_LIMIT = env.int("SIDBS_BULK_SYNC_LIMIT", default=200)
 globals().update(celery_settings(redis_url=REDIS_URL or None, longest_task_seconds=LONGEST_TASK_SECONDS))
 # Periodic tasks for `celery -A config beat`: the PDP retention run, daily at 02:30 WIB.
 CELERY_BEAT_SCHEDULE = {

@@ -104,6 +104,7 @@ class RegistrationFilterSet(django_filters.FilterSet):
         label=_("Punya NIK"), method="filter_has_nik",
         widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
     )
+    impor = django_filters.NumberFilter(label=_("Impor"), field_name="import_jobs", widget=forms.HiddenInput)
     ordering = django_filters.OrderingFilter(
         label=_("Urutkan"),
         fields=(("person__name", "name"), ("created_at", "created"), ("village", "village"), ("status", "status")),
@@ -114,7 +115,7 @@ class RegistrationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Registration
-        fields = ["q", "region", "category", "directorate", "status", "sex", "age_band", "has_nik"]
+        fields = ["q", "region", "category", "directorate", "status", "sex", "age_band", "has_nik", "impor"]
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(name_search_condition(value, prefix="person__")) if value.strip() else queryset

@@ -736,6 +736,9 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
                 events.append(RegistrationEvent(registration=registration, from_status="draft", to_status=status,
                                                 actor=user, occurred_at=now, note=""))
         RegistrationEvent.objects.bulk_create(events, batch_size=BATCH_SIZE * 2)
+        ImportJob.registrations.through.objects.bulk_create(
+            [ImportJob.registrations.through(importjob_id=job.pk, registration_id=registration.pk)
+             for registration in batch], batch_size=BATCH_SIZE)
         done += 2 * len(batch)
         if progress:
             progress(done / total_steps)

@@ -456,7 +456,9 @@ def registration_transition(*, registration: Registration, action: str, actor, n
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError(_("Tindakan '{action}' tidak dikenal.").format(action=action))
-    locked = visible_to(actor, Registration.objects.select_for_update()).filter(pk=registration.pk).first()
+    # The category comes along for the audit label; only the registration row is locked.
+    locked = visible_to(actor, Registration.objects.select_for_update(of=("self",)).select_related("category")
+                        ).filter(pk=registration.pk).first()
     if locked is None:
         raise PermissionDenied(_("Registrasi ini di luar wilayah kerja Anda."))
     if role_of(actor) not in transition.roles:

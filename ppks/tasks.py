@@ -39,3 +39,15 @@ def merge_undo_expire_task() -> int:
     from ppks.merge_services import merge_undo_states_expire
 
     return merge_undo_states_expire()
+
+
+@shared_task(name="ppks.bulk_action_run")
+def bulk_action_task(job_id: int) -> str:
+    """Run a queued bulk submit/verify/reject; a redelivered task continues after the last committed batch."""
+    from ppks.bulk import bulk_action_run
+    from ppks.models import BulkAction
+
+    if not BulkAction.objects.filter(pk=job_id).exists():
+        return "missing"
+    job = bulk_action_run(job_pk=job_id)
+    return "{}/{}".format(job.succeeded, job.total)

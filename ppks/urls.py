@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppks import views
+from ppks import views, views_bulk
 
 app_name = "ppks"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("orang/<int:pk>/data/", views.person_data_export_view, name="person-data-export"),
     path("orang/<int:pk>/anonimkan/", views.person_anonymise_view, name="person-anonymise"),
     path("orang/<int:pk>/batalkan-gabungan/", views.merge_undo_view, name="merge-undo"),
+
+    path("massal/", views_bulk.bulk_action_view, name="bulk"),
+    path("massal/<int:pk>/", views_bulk.bulk_detail_view, name="bulk-detail"),
+    path("massal/<int:pk>/status/", views_bulk.bulk_status_view, name="bulk-status"),
     path("verifikasi/", views.verification_queue_view, name="verification-queue"),
     path("duplikat/", views.duplicate_queue_view, name="duplicates"),
     path("duplikat/<int:pk>/", views.duplicate_resolve_view, name="duplicate-resolve"),

@@ -81,14 +81,19 @@ def _require_region(actor, region_code: str) -> None:
 
 @transaction.atomic
 def referral_send(*, actor, region_code: str, directorate: Directorate, registration_ids: list[int],
-                  signatory=None, unit: ServiceUnit | None = None, copies_to=None) -> ReportJob:
+                  signatory=None, unit: ServiceUnit | None = None, copies_to=None, excluded_ids=()) -> ReportJob:
     """On the user's confirmation: send the letter (``ppks.referral_services``) and queue its PDF.
 
     Without ``signatory`` the office's head signs (or its first active signatory); without
-    ``copies_to`` the office's standing Tembusan list is used.
+    ``copies_to`` the office's standing Tembusan list is used. ``excluded_ids`` are the people the
+    sender dropped on the preview: they stay verified and are not in the letter (the job records how many).
     """
     if not can_verify(actor):
         raise PermissionDenied(_("Hanya Dinas Sosial yang dapat mengirim rujukan."))
+    excluded = {int(pk) for pk in excluded_ids} & set(registration_ids)
+    registration_ids = [pk for pk in registration_ids if pk not in excluded]
+    if not registration_ids:
+        raise ValidationError(_("Semua orang dikeluarkan dari pratinjau; tidak ada yang dirujuk."))
     _require_region(actor, region_code)
     office = office_of(actor)
     if signatory is None:
@@ -102,7 +107,8 @@ def referral_send(*, actor, region_code: str, directorate: Directorate, registra
     ))
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.REFERRAL, region_code=region_code, batch=batch, requested_by=actor,
-        parameters={"directorate": directorate.code, "letter_number": batch.letter_number},
+        parameters={"directorate": directorate.code, "letter_number": batch.letter_number,
+                    **({"excluded": len(excluded)} if excluded else {})},
     )
     _enqueue(job)
     return job

@@ -78,8 +78,9 @@ def report_merge(self, job_id: str) -> str:
 
 @shared_task(name="reports.jobs_watchdog")
 def jobs_watchdog() -> dict:
-    """Every few minutes (beat): run again the report and import jobs that stopped making progress."""
+    """Every few minutes (beat): run again the report, import and bulk jobs that stopped making progress."""
+    from ppks.bulk import bulk_actions_watchdog
     from ppks.services import imports_watchdog
     from reports.services import reports_watchdog
 
-    return {"reports": reports_watchdog(), "imports": imports_watchdog()}
+    return {"reports": reports_watchdog(), "imports": imports_watchdog(), "bulk": bulk_actions_watchdog()}

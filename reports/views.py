@@ -27,6 +27,8 @@ from reports.selectors import document_kop, region_label, region_labels, summary
 from villages.selectors import village_get
 
 PREVIEW_ROWS = 50
+# Up to this many candidates the preview lists every person, each with a box to drop them from the letter.
+PREVIEW_DROP_LIMIT = 1000
 SESSION_PREVIEWS = "referral_previews"
 
 
@@ -115,7 +117,9 @@ def referral_preview(request):
         request.session[SESSION_PREVIEWS] = previews
         rows = [{"district_code": r.village.district.code, "district_name": r.village.district.name,
                  "category_code": r.category.code, "category_name": r.category.name} for r in registrations]
-        context.update(token=token, summary=summary_table(rows), sample=registrations[:PREVIEW_ROWS],
+        shown = PREVIEW_DROP_LIMIT if len(registrations) <= PREVIEW_DROP_LIMIT else PREVIEW_ROWS
+        context.update(token=token, summary=summary_table(rows), sample=registrations[:shown],
+                       can_drop=len(registrations) <= PREVIEW_DROP_LIMIT,
                        total=len(registrations), directorate=data["directorate"],
                        confirm_form=ReferralConfirmForm(initial={"token": token}, user=request.user,
                                                         directorate=data["directorate"]))
@@ -138,6 +142,7 @@ def _referral_confirm(request):
             actor=request.user, region_code=preview["region_code"], directorate=directorate,
             registration_ids=preview["ids"], signatory=form.cleaned_data["signatory"], unit=form.cleaned_data["unit"],
             copies_to=form.cleaned_data["copies_to"],
+            excluded_ids=[int(pk) for pk in request.POST.getlist("exclude") if pk.isdigit()],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -145,7 +150,7 @@ def _referral_confirm(request):
     previews.pop(request.POST["token"], None)
     request.session[SESSION_PREVIEWS] = previews
     messages.success(request, _("{count} registrasi dirujuk dengan surat {number}. PDF sedang dibuat.").format(
-        count=len(preview["ids"]), number=job.batch.letter_number))
+        count=len(preview["ids"]) - job.parameters.get("excluded", 0), number=job.batch.letter_number))
     return redirect(job)
 
 

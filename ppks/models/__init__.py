@@ -1,6 +1,7 @@
 """PPKS models: the registry (categories, people, registrations, history, imports) and the referral loop
 (receiving units, referral letters, referrals and the services given)."""
 
+from ppks.models.bulk import BulkAction
 from ppks.models.referrals import Referral, ReferralBatch, ReferralEvent, ServiceRecord, ServiceUnit
 from ppks.models.registry import (
     Category,
@@ -19,6 +20,7 @@ from ppks.models.registry import (
 )
 
 __all__ = [
+    "BulkAction",
     "Category",
     "CategoryDirectorate",
     "CategoryQuerySet",

@@ -504,6 +504,8 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     timings = models.JSONField(_("waktu per tahap (detik)"), default=dict, blank=True)
+    registrations = models.ManyToManyField(Registration, verbose_name=_("registrasi hasil impor"), blank=True,
+                                           related_name="import_jobs")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

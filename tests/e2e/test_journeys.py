@@ -186,7 +186,7 @@ def test_dinsos_verifies_the_queue_and_sends_a_referral(live_server, users, desk
     expect(page.get_by_role("link", name="Budi Santoso")).to_be_visible()
     assert set(Registration.objects.values_list("status", flat=True)) == {"verified", "submitted"}
     screenshot(page, "pratinjau-rujukan")
-    page.get_by_role("button", name="Kirim 2 rujukan dan buat surat").click()
+    page.get_by_role("button", name="Kirim rujukan dan buat surat").click()
 
     # The letter is generated (Celery runs eagerly in tests) and the page shows the finished job.
     sent = re.compile(r"^2 registrasi dirujuk dengan surat 400\.9/0001/DINSOS/\S+\. PDF sedang dibuat\.$")
@@ -269,7 +269,7 @@ def test_a_referral_closes_the_loop_with_the_receiving_unit(live_server, users, 
     expect(office.get_by_text("Surat diterbitkan oleh Dinas Sosial Kabupaten Bondowoso")).to_be_visible()
     expect(office.get_by_label("Penanda tangan")).to_contain_text("Kepala Uji 2")
     screenshot(office, "pratinjau-dengan-penanda-tangan")
-    office.get_by_role("button", name="Kirim 2 rujukan dan buat surat").dblclick()
+    office.get_by_role("button", name="Kirim rujukan dan buat surat").dblclick()
     expect(office.locator("#job-state")).to_have_text("Selesai")
     expect(office.locator(".msg-error")).to_have_count(0)
     assert ReportJob.objects.filter(kind="referral").count() == 1

@@ -63,6 +63,34 @@ def test_preview_changes_nothing_and_confirmation_sends(client, users, verified)
     assert ReferralBatch.objects.count() == 1
 
 
+def test_preview_lets_staff_drop_people_before_sending(client, users, verified):
+    client.force_login(users["regency"])
+    preview = client.get(reverse("reports:referral"), {"directorate": "dayasos"})
+    page = preview.content.decode()
+    dropped = next(registration for registration in verified if registration.person.name == "Budi Santoso")
+    assert 'name="exclude" value="{}"'.format(dropped.pk) in page
+    # an id outside the preview (Situbondo) in "exclude" is ignored, not an error
+    outside = next(registration for registration in verified if registration.person.name == "Orang Situbondo")
+    response = committed(client.post, reverse("reports:referral"),
+                         {**confirmation(preview), "exclude": [dropped.pk, outside.pk]})
+    job = ReportJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert set(Registration.objects.filter(status="referred").values_list("person__name", flat=True)) == {
+        "Siti Aminah", "Ahmad Dahlan", "Wati Lestari"}
+    dropped.refresh_from_db()
+    assert dropped.status == "verified"
+    assert (job.row_count, job.parameters["excluded"]) == (3, 1)
+
+
+def test_dropping_everyone_sends_nothing(client, users, verified):
+    client.force_login(users["regency"])
+    preview = client.get(reverse("reports:referral"), {"directorate": "dayasos"})
+    ids = [registration.pk for registration in preview.context["sample"]]
+    response = client.post(reverse("reports:referral"), {**confirmation(preview), "exclude": ids})
+    assert response.status_code == 302
+    assert not ReferralBatch.objects.exists()
+
+
 def test_referral_pdf_text_matches_the_scoped_rows(client, users, verified):
     preview_and_send(client, users["regency"])
     job = ReportJob.objects.get()

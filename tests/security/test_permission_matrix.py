@@ -342,6 +342,16 @@ def import_job_target(world: World, role: str, which: str) -> Target:
     return Target({"pk": world.import_jobs[owner].pk}, owner == role or role == "admin")
 
 
+def bulk_action_target(world: World, role: str, which: str) -> Target:
+    """A bulk action's result page is its requester's own (made here, rolled back with the test)."""
+    from ppks.models import BulkAction
+
+    owner = role if which == "home" else ("regency" if role != "regency" else "other_regency")
+    action, _created = BulkAction.objects.get_or_create(requested_by=world.users[owner], defaults={
+        "action": "verify", "registration_ids": [], "total": 0})
+    return Target({"pk": action.pk}, owner == role)
+
+
 def referral_visible(user, objects) -> bool:
     """Dinas Sosial by the village, a unit officer by the unit the referral is addressed to."""
     return visible_to(user, Referral.objects.filter(pk=objects.referral.pk)).exists()
@@ -387,6 +397,7 @@ TARGETS = {
     "job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: scope_of(user).covers(o.job.region_code)),
     "public-job": tagged(lambda o: {"pk": o.job.pk}, lambda user, o: True),
     "import-job": import_job_target,
+    "bulk-action": bulk_action_target,
     "referral": tagged(lambda o: {"pk": o.referral.pk}, referral_visible),
     "referral-accept": tagged(lambda o: {"pk": o.referral.pk, "action": "terima"}, referral_visible),
     "notification": notification_target,
@@ -503,6 +514,9 @@ ROUTES: dict[str, Route] = {
     "ppks:import-status": Route(PAGE, ALL, target="import-job"),
     "ppks:import-errors": Route(PAGE, ALL, target="import-job"),
     "ppks:search": Route(PAGE, ALL, "post"),
+    "ppks:bulk": Route(PAGE, STAFF, "post", data=(("action", "verify"), ("source", "queue"))),
+    "ppks:bulk-detail": Route(PAGE, ALL, target="bulk-action"),
+    "ppks:bulk-status": Route(PAGE, ALL, target="bulk-action"),
     "ppks:referral-list": Route(PAGE, REFERRAL_READERS, lists=True),
     "ppks:referral-detail": Route(PAGE, REFERRAL_READERS, target="referral"),
     "ppks:referral-action": Route(PAGE, REFERRAL_ANSWERERS, "post", "referral-accept", effect=referral_accepted),
@@ -575,6 +589,9 @@ ROUTES: dict[str, Route] = {
     "reports:request": Route(PAGE, REPORTING),
     "reports:referral": Route(PAGE, STAFF, query=(("directorate", "dayasos"),), lists=True),
     "reports:village-profile": Route(PAGE, REPORTING, "post", "village"),
+    "reports:form-registration": Route(PAGE, REGISTERING),
+    "reports:form-questionnaire": Route(PAGE, REGISTERING),
+    "reports:case-sheet": Route(PAGE, REGISTERING, target="person"),
     "reports:detail": Route(PAGE, REPORTING, target="job"),
     "reports:status": Route(PAGE, REPORTING, target="job"),
     "reports:retry": Route(PAGE, STAFF, "post", "job"),
