@@ -63,6 +63,7 @@ from ppks.referral_selectors import (
 )
 from ppks.referral_services import can_reveal_referral_nik
 from ppks.selectors import (
+    LIST_VALUES,
     CappedPaginator,
     duplicate_queue,
     duplicates_visible,
@@ -70,6 +71,7 @@ from ppks.selectors import (
     person_history,
     registration_get,
     registration_list,
+    registration_rows,
     verification_queue,
 )
 from ppks.workflow import TRANSITIONS, available_actions
@@ -108,11 +110,12 @@ def registration_list_view(request):
     if stale:
         messages.warning(request, _("Pencarian NIK ini sudah tidak berlaku (sesi baru). Ulangi pencarian."))
         return redirect("ppks:list")
-    filterset = registration_list(user=request.user, filters=request.GET, nik=nik)
+    filterset = registration_list(user=request.user, filters=request.GET, nik=nik, lean=True)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = registration_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
     query.pop("page", None)
@@ -385,8 +388,9 @@ def person_anonymise_view(request, pk: int):
 def verification_queue_view(request):
     if not can_verify(request.user):
         raise PermissionDenied
-    queryset = verification_queue(user=request.user)
+    queryset = verification_queue(user=request.user, lean=True).values(*LIST_VALUES)
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = registration_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",
                   {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})
