@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 
 from accounts.scoping import visible_to
 from config.caching import cached_aggregate
+from config.rows import Row
 from ppks.filters import RegistrationFilterSet, filter_nik
 from ppks.history import describe
 from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, Registration, Sex
@@ -49,18 +50,6 @@ LIST_VALUES = (
     "person__name", "person__sex", "person__birth_date", "person__nik", "person__nik_status",
     "person__rt", "person__rw", "person__dusun",
 )
-
-
-class Row(dict):
-    """A dictionary whose keys also read as attributes (``row.person.name``), like the model it replaces."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError as error:
-            raise AttributeError(name) from error
 
 
 def _url_pattern(name: str) -> str:

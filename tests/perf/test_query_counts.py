@@ -393,3 +393,28 @@ def test_home_dashboard_pensosmas_villages(client, users, django_assert_num_quer
     fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 2,
                   grow=lambda: pensosmas.assigned_villages.set([line.split(",")[0] for line in EXTRA_VILLAGES]),
                   marker=b'href="/wilayah/desa/')
+
+
+def test_programme_dashboard_cached(client, users, django_assert_num_queries, programme):
+    """Cached figures (issue 21): the page reads only the cohort choices, the late stages are plain rows
+    (no model instance to unpickle) shown LATE_PAGE_SIZE per page."""
+    from actionplans.views import LATE_PAGE_SIZE
+    from config.rows import Row
+
+    programme(MANY)
+    client.force_login(users["province"])
+    responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
+                              expected=REQUEST + 1, cold=False, grow=lambda: None, rows=(0, 0))
+    context = responses[-1].context
+    late = context["late"]
+    assert late.paginator.count == context["data"]["late_count"]
+    assert len(late) <= LATE_PAGE_SIZE
+
+    def plain(value) -> bool:
+        if isinstance(value, dict):
+            return all(plain(item) for item in value.values())
+        if isinstance(value, list | tuple):
+            return all(plain(item) for item in value)
+        return not hasattr(value, "_meta")
+
+    assert all(isinstance(row, Row) and plain(row) for row in context["data"]["late_stages"])
