@@ -117,9 +117,15 @@ class CappedPaginator(Paginator):
 
     more = False
 
+    def __init__(self, object_list, per_page, *, counted: QuerySet | None = None, **kwargs):
+        """``counted``: the queryset to count when ``object_list`` selects more than the rows need
+        (a ``values()`` list: counting it would keep every join of its columns)."""
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = counted if counted is not None else object_list
+
     @cached_property
     def count(self) -> int:
-        count, self.more = count_capped(self.object_list)
+        count, self.more = count_capped(self.counted)
         return count
 
 

@@ -114,7 +114,8 @@ def registration_list_view(request):
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
-    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE, counted=queryset).get_page(
+        request.GET.get("page"))
     page.object_list = registration_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
@@ -388,8 +389,9 @@ def person_anonymise_view(request, pk: int):
 def verification_queue_view(request):
     if not can_verify(request.user):
         raise PermissionDenied
-    queryset = verification_queue(user=request.user, lean=True).values(*LIST_VALUES)
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset = verification_queue(user=request.user, lean=True)
+    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE, counted=queryset).get_page(
+        request.GET.get("page"))
     page.object_list = registration_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",

@@ -69,7 +69,7 @@ def users() -> dict:
     }
     accounts = {role: User.objects.update_or_create(username="bench-load-" + role, defaults=spec)[0]
                 for role, spec in specs.items()}
-    villages = list(Registration.objects.filter(village_id__startswith="35.11.").values_list("village_id")
+    villages = list(Registration.objects.filter(village__code__startswith="35.11.").values_list("village_id")
                     .annotate(total=Count("pk")).order_by("-total").values_list("village_id", flat=True)
                     [:PENSOSMAS_VILLAGES])
     accounts["pensosmas"].assigned_villages.set(villages)
@@ -119,6 +119,7 @@ def in_process(accounts: dict, repeat: int) -> list[dict]:
             client = APIClient() if path.startswith("/api/") else Client()
             client.force_login(accounts[role])
             client.get(path, params)  # warm: session, caches, reference data
+            connection.queries_log.clear()  # each request resets the log: count from an empty one
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path, params)
             assert response.status_code == 200, (label, role, response.status_code)

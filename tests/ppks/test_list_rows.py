@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 import pytest
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -91,8 +92,11 @@ def test_reference_data_are_not_read_again_while_unchanged(users, listed):
     assert len(captured) == 0
 
 
-def _where(queryset) -> str:
-    return str(queryset.query).split(" WHERE ", 1)[1]
+def _like_conditions(queryset) -> int:
+    try:
+        return str(queryset.query).count("LIKE")
+    except EmptyResultSet:  # a condition that matches nothing: no SQL at all
+        return 0
 
 
 @pytest.mark.parametrize(("user", "region", "expected"), [
@@ -109,7 +113,7 @@ def _where(queryset) -> str:
 def test_scope_and_region_make_one_condition(users, listed, user, region, expected):
     queryset = visible_to(users[user], Registration.objects.all(), within=region)
     assert sorted(queryset.values_list("person__name", flat=True)) == expected
-    assert _where(queryset).count("LIKE") <= 1
+    assert _like_conditions(queryset) <= 1
 
 
 def test_list_with_region_filter_has_one_prefix_condition(client, users, listed):
