@@ -58,6 +58,20 @@ def _url_pattern(name: str) -> str:
     return reverse(name, kwargs={"pk": marker}).replace(str(marker), "{}")
 
 
+def registration_page_rows(registrations: QuerySet) -> list[Row]:
+    """The rows of one list page; ``registrations`` is the page's slice (scope, filters, order, offset).
+
+    The page's ids are chosen in a subquery on the registrations alone (with only the joins its
+    filters need), then just those rows are joined to person, village and kecamatan. Asked in one
+    query with the joins, PostgreSQL weighed the joins of every matching row against walking the
+    ``created_at`` index and walked it through 66,000 rows to fill a page of a kecamatan (540 ms);
+    the narrow subquery plans in ~2 ms and picks the region index when the region is small.
+    """
+    ordering = registrations.query.order_by or Registration._meta.ordering
+    return registration_rows(Registration.objects.filter(pk__in=registrations.values("pk"))
+                             .order_by(*ordering).values(*LIST_VALUES))
+
+
 def registration_rows(values) -> list[Row]:
     """Rows for the list templates from ``values(*LIST_VALUES)`` dictionaries, keyed like a Registration.
 
@@ -117,15 +131,9 @@ class CappedPaginator(Paginator):
 
     more = False
 
-    def __init__(self, object_list, per_page, *, counted: QuerySet | None = None, **kwargs):
-        """``counted``: the queryset to count when ``object_list`` selects more than the rows need
-        (a ``values()`` list: counting it would keep every join of its columns)."""
-        super().__init__(object_list, per_page, **kwargs)
-        self.counted = counted if counted is not None else object_list
-
     @cached_property
     def count(self) -> int:
-        count, self.more = count_capped(self.counted)
+        count, self.more = count_capped(self.object_list)
         return count
 
 

@@ -63,7 +63,6 @@ from ppks.referral_selectors import (
 )
 from ppks.referral_services import can_reveal_referral_nik
 from ppks.selectors import (
-    LIST_VALUES,
     CappedPaginator,
     duplicate_queue,
     duplicates_visible,
@@ -71,7 +70,7 @@ from ppks.selectors import (
     person_history,
     registration_get,
     registration_list,
-    registration_rows,
+    registration_page_rows,
     verification_queue,
 )
 from ppks.workflow import TRANSITIONS, available_actions
@@ -114,9 +113,8 @@ def registration_list_view(request):
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
-    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE, counted=queryset).get_page(
-        request.GET.get("page"))
-    page.object_list = registration_rows(page.object_list)
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = registration_page_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
     query.pop("page", None)
@@ -389,10 +387,9 @@ def person_anonymise_view(request, pk: int):
 def verification_queue_view(request):
     if not can_verify(request.user):
         raise PermissionDenied
-    queryset = verification_queue(user=request.user, lean=True)
-    page = CappedPaginator(queryset.values(*LIST_VALUES), PAGE_SIZE, counted=queryset).get_page(
+    page = CappedPaginator(verification_queue(user=request.user, lean=True), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    page.object_list = registration_rows(page.object_list)
+    page.object_list = registration_page_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",
                   {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})
