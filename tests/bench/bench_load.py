@@ -143,9 +143,12 @@ def _free_port() -> int:
 
 
 def _server_environment(port: int, static_root: str) -> dict:
+    """DEBUG off, with this process's secret key: the sessions signed in here must stay valid there."""
+    from django.conf import settings
+
     environment = bench_environment()
     environment.update({
-        "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-only-" + "x" * 40, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": settings.SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SITE_URL": "http://127.0.0.1:{}".format(port), "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SESSION_COOKIE_SECURE": "0", "DJANGO_CSRF_COOKIE_SECURE": "0", "DJANGO_SECURE_HSTS_SECONDS": "0",
         "DJANGO_STATIC_ROOT": static_root, "SIDBS_REQUEST_LOG": "0",
@@ -264,25 +267,24 @@ def through_gunicorn(accounts: dict, requests: int) -> list[dict]:
     return results
 
 
-def run(repeat: int = 15, requests: int = 40, gunicorn: bool = True) -> dict:
+def run(repeat: int = 15, requests: int = 40, parts: tuple[str, ...] = ("pages", "load")) -> dict:
     setup_django()
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
     accounts = users()
-    figures = {"pages": in_process(accounts, repeat)}
-    figures["load"] = through_gunicorn(accounts, requests) if gunicorn else []
-    return figures
+    return {"pages": in_process(accounts, repeat) if "pages" in parts else [],
+            "load": through_gunicorn(accounts, requests) if "load" in parts else []}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--requests", type=int, default=40, help="requests at concurrency 1 (×8 at 8)")
-    parser.add_argument("--no-gunicorn", action="store_true")
+    parser.add_argument("--parts", default="pages,load", help="pages (in process), load (gunicorn), or both")
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
-    figures = run(arguments.repeat, arguments.requests, gunicorn=not arguments.no_gunicorn)
+    figures = run(arguments.repeat, arguments.requests, parts=tuple(arguments.parts.split(",")))
     if arguments.json:
         print(json.dumps(figures))
         return
