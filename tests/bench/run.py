@@ -165,7 +165,21 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=None,
                         help="registrations to generate when fewer (default 1,000,000; 50,000 with --quick)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md (Benchmarks)")
+    parser.add_argument("--load-json", action="append", default=[],
+                        help="figures of earlier bench_load.py --json runs to use instead of running it")
     arguments = parser.parse_args()
+    if arguments.load_json:
+        figures = {"pages": [], "load": []}
+        for path in arguments.load_json:
+            recorded = json.loads(Path(path).read_text())
+            figures["pages"] += recorded["pages"]
+            figures["load"] += recorded["load"]
+        table = load_rows(figures, arguments.registrations or 0)
+        print("\n".join(table_lines(table)))
+        if arguments.readme:
+            write_readme(table, "From recorded `tests/bench/bench_load.py --json` runs ({} registrations).".format(
+                thousands(arguments.registrations or 0).replace(".", ",")))
+        return
     parts = set(arguments.only.split(","))
     import_rows = 10_000 if arguments.quick else 100_000
     report_rows = 2_000 if arguments.quick else 10_000
