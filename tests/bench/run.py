@@ -100,7 +100,7 @@ def load_rows(figures: dict, registrations: int) -> list[tuple]:
     scale = thousands(registrations)
     for row in figures["pages"]:
         plan = row["plan"]
-        planned = " (kueri utama: rencana {:.1f} ms, eksekusi {:.1f} ms)".format(
+        planned = " (kueri terlama: rencana {:.1f} ms, eksekusi {:.1f} ms)".format(
             plan["planning"], plan["execution"]) if plan else ""
         rows.append((
             "{}, {} ({} registrasi)".format(row["label"], ROLE_NAMES[row["role"]], scale),
