@@ -87,6 +87,10 @@ def plan_list_view(request):
                                                           "query": query.urlencode()})
 
 
+# Late stages shown per dashboard page (all of them are counted; the longest late come first).
+LATE_PAGE_SIZE = 25
+
+
 @login_required
 def dashboard_view(request):
     """The programme in the user's scope for a year, optionally for one cohort."""
@@ -95,7 +99,11 @@ def dashboard_view(request):
     default = cohort.year if cohort else None
     year = _year(request, default=default) if request.GET.get("year") or cohort else latest_year_in_scope(request.user)
     data = programme_dashboard(user=request.user, year=year, cohort=cohort)
-    return render(request, "actionplans/dashboard.html", {"data": data, "cohorts": cohorts, "cohort": cohort})
+    late = Paginator(data["late_stages"], LATE_PAGE_SIZE).get_page(request.GET.get("terlambat"))
+    query = request.GET.copy()
+    query.pop("terlambat", None)
+    return render(request, "actionplans/dashboard.html", {"data": data, "cohorts": cohorts, "cohort": cohort,
+                                                          "late": late, "query": query.urlencode()})
 
 
 def _hub(request, code: str, year: int) -> str:

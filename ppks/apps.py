@@ -6,3 +6,6 @@ class PpksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ppks"
     verbose_name = _("Registrasi PPKS")
+
+    def ready(self):
+        from ppks import reference  # noqa: F401  (connects the signals that renew the held reference data)

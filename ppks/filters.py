@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ppks.models import Category, Directorate, Referral, Registration, ServiceUnit, Sex
 from ppks.models.referrals import overdue_condition
 from ppks.names import search_key
+from ppks.reference import category_choices, directorate_choices, reference
 from villages.filters import RegionCodeFilter
 
 AGE_BANDS = {
@@ -87,12 +88,11 @@ class RegistrationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Nama, NIK atau No. KK"), method="filter_text",
                                   validators=[refuse_nik_in_url])
     region = RegionCodeFilter(code_field="village__code")
-    category = django_filters.ModelChoiceFilter(
-        label=_("Kategori"), queryset=Category.objects.current(), to_field_name="code", empty_label=_("Semua")
-    )
-    directorate = django_filters.ModelChoiceFilter(
-        label=_("Direktorat"), queryset=Directorate.objects.all(), to_field_name="code", empty_label=_("Semua")
-    )
+    # Codes as before (``?category=FM``); choices and ids come from memory (ppks/reference.py), not a query.
+    category = django_filters.ChoiceFilter(label=_("Kategori"), choices=category_choices, method="filter_category",
+                                           empty_label=_("Semua"))
+    directorate = django_filters.ChoiceFilter(label=_("Direktorat"), choices=directorate_choices,
+                                              method="filter_directorate", empty_label=_("Semua"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Registration.Status.choices, empty_label=_("Semua"))
     sex = django_filters.ChoiceFilter(label=_("Jenis kelamin"), field_name="person__sex", choices=Sex.choices,
                                       empty_label=_("Semua"))
@@ -119,6 +119,12 @@ class RegistrationFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(name_search_condition(value, prefix="person__")) if value.strip() else queryset
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category_id=reference().category_codes[value])
+
+    def filter_directorate(self, queryset, name, value):
+        return queryset.filter(directorate_id=reference().directorate_codes[value])
 
     def filter_age_band(self, queryset, name, value):
         _label, min_age, max_age = AGE_BANDS[value]

@@ -6,33 +6,119 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.scoping import visible_to
 from config.caching import cached_aggregate
+from config.rows import Row
 from ppks.filters import RegistrationFilterSet, filter_nik
 from ppks.history import describe
-from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, PersonMerge, Registration
+from ppks.models import Category, DuplicateCandidate, Person, PersonHistory, PersonMerge, Registration, Sex
+from ppks.nik import mask_nik
+from ppks.reference import reference
 
 LIST_COUNT_CAP = 10_000
 
 
-def registration_base(user) -> QuerySet:
-    return visible_to(user, Registration.objects.all()).select_related(
-        "person__village", "category", "village__district", "directorate"
-    )
+def registration_base(user, *, within: str = "", lean: bool = False) -> QuerySet:
+    """The registrations ``user`` may see (narrowed to region ``within`` as one condition, see ``visible_to``).
+
+    ``lean`` selects no related objects: the lists read their rows with ``values()`` (``LIST_VALUES``,
+    joining only the person, village and kecamatan they show) and take categories and directorates
+    from memory (``ppks.reference``).
+    """
+    queryset = visible_to(user, Registration.objects.all(), within=within)
+    if lean:
+        return queryset
+    return queryset.select_related("person__village", "category", "village__district", "directorate")
 
 
-def registration_list(*, user, filters=None, nik: str = "") -> RegistrationFilterSet:
+def registration_list(*, user, filters=None, nik: str = "", lean: bool = False) -> RegistrationFilterSet:
     """The filtered registrations the user may see; the FilterSet carries form errors for the page.
 
     ``nik`` (a NIK or No. KK, never taken from a URL) narrows the list to that person or family.
     """
-    queryset = registration_base(user)
+    filters = filters if filters is not None else {}
+    queryset = registration_base(user, within=filters.get("region") or "", lean=lean)
     if nik:
         queryset = filter_nik(queryset, nik)
-    return RegistrationFilterSet(filters if filters is not None else {}, queryset=queryset)
+    return RegistrationFilterSet(filters, queryset=queryset)
+
+
+# What the list pages show of a registration and its person: the only columns their query reads.
+LIST_VALUES = (
+    "id", "status", "created_at", "submitted_at", "category_id", "directorate_id", "village_id",
+    "village__name", "village__district__name",
+    "person__name", "person__sex", "person__birth_date", "person__nik", "person__nik_status",
+    "person__rt", "person__rw", "person__dusun",
+)
+
+
+def _url_pattern(name: str) -> str:
+    """The URL of ``name`` with ``{}`` where the primary key goes: one ``reverse`` per page, not per row."""
+    marker = 987654321
+    return reverse(name, kwargs={"pk": marker}).replace(str(marker), "{}")
+
+
+def registration_page_rows(registrations: QuerySet) -> list[Row]:
+    """The rows of one list page; ``registrations`` is the page's slice (scope, filters, order, offset).
+
+    The page's ids are chosen in a subquery on the registrations alone (with only the joins its
+    filters need), then just those rows are joined to person, village and kecamatan. Asked in one
+    query with the joins, PostgreSQL weighed the joins of every matching row against walking the
+    ``created_at`` index and walked it through 66,000 rows to fill a page of a kecamatan (540 ms);
+    the narrow subquery plans in ~2 ms and picks the region index when the region is small.
+    """
+    ordering = registrations.query.order_by or Registration._meta.ordering
+    return registration_rows(Registration.objects.filter(pk__in=registrations.values("pk"))
+                             .order_by(*ordering).values(*LIST_VALUES))
+
+
+def registration_rows(values) -> list[Row]:
+    """Rows for the list templates from ``values(*LIST_VALUES)`` dictionaries, keyed like a Registration.
+
+    ``row.person.name``, ``row.village.district.name``, ``row.category.code``, ``row.get_status_display``
+    and ``row.get_absolute_url`` read as they did on model instances; the NIK is masked here. Labels
+    are translated once per page; categories and directorates come from memory, not joins.
+    """
+    values = list(values)
+    if not values:
+        return []
+    known = reference()
+    statuses = {value: str(label) for value, label in Registration.Status.choices}
+    sexes = {value: str(label) for value, label in Sex.choices}
+    nik_statuses = {value: str(label) for value, label in Person.NikStatus.choices}
+    categories = {pk: Row(code=category.code, label=category.label) for pk, category in known.categories.items()}
+    directorates = {pk: Row(code=directorate.code, name=directorate.name)
+                    for pk, directorate in known.directorates.items()}
+    url = _url_pattern("ppks:registration-detail")
+    rows = []
+    for row in values:
+        rows.append(Row({
+            "pk": row["id"],
+            "id": row["id"],
+            "get_absolute_url": url.format(row["id"]),
+            "status": row["status"],
+            "get_status_display": statuses.get(row["status"], row["status"]),
+            "created_at": row["created_at"],
+            "submitted_at": row["submitted_at"],
+            "category": categories.get(row["category_id"]),
+            "directorate": directorates.get(row["directorate_id"]),
+            "village": Row(code=row["village_id"], name=row["village__name"],
+                           district=Row(name=row["village__district__name"])),
+            "person": Row({
+                "name": row["person__name"],
+                "get_sex_display": sexes.get(row["person__sex"], ""),
+                "birth_date": row["person__birth_date"],
+                "nik": mask_nik(row["person__nik"]),
+                "get_nik_status_display": nik_statuses.get(row["person__nik_status"], ""),
+                "rt_rw": "{}/{}".format(row["person__rt"] or "-", row["person__rw"] or "-"),
+                "dusun": row["person__dusun"],
+            }),
+        }))
+    return rows
 
 
 def count_capped(queryset: QuerySet, cap: int = LIST_COUNT_CAP) -> tuple[int, bool]:
@@ -98,9 +184,10 @@ def person_history(*, person: Person, limit: int = HISTORY_SHOWN) -> list[dict]:
     return describe(entries)
 
 
-def verification_queue(*, user) -> QuerySet:
+def verification_queue(*, user, lean: bool = False) -> QuerySet:
     """Submitted registrations awaiting Dinas Sosial, oldest first."""
-    return registration_base(user).filter(status=Registration.Status.SUBMITTED).order_by("submitted_at", "pk")
+    return (registration_base(user, lean=lean).filter(status=Registration.Status.SUBMITTED)
+            .order_by("submitted_at", "pk"))
 
 
 def duplicate_queue(*, user) -> QuerySet:

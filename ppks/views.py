@@ -74,6 +74,7 @@ from ppks.selectors import (
     person_history,
     registration_get,
     registration_list,
+    registration_page_rows,
     verification_queue,
 )
 from ppks.workflow import TRANSITIONS, available_actions
@@ -112,11 +113,12 @@ def registration_list_view(request):
     if stale:
         messages.warning(request, _("Pencarian NIK ini sudah tidak berlaku (sesi baru). Ulangi pencarian."))
         return redirect("ppks:list")
-    filterset = registration_list(user=request.user, filters=request.GET, nik=nik)
+    filterset = registration_list(user=request.user, filters=request.GET, nik=nik, lean=True)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = registration_page_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
     query.pop("page", None)
@@ -406,8 +408,9 @@ def person_anonymise_view(request, pk: int):
 @login_required
 def verification_queue_view(request):
     require_page(request.user, "ppks:verification-queue")
-    queryset = verification_queue(user=request.user)
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(verification_queue(user=request.user, lean=True), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    page.object_list = registration_page_rows(page.object_list)
     total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",
                   {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})

@@ -2,9 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import region_condition, scoped_within
 from villages import codes
 from villages.models import Cohort, ProgrammePhase, Village
 from villages.programme import filter_phase
@@ -22,11 +22,11 @@ class RegionCodeFilter(django_filters.CharFilter):
 
     def filter(self, queryset, value):
         value = (value or "").strip()
-        if not value:
-            return queryset
+        if not value or scoped_within(queryset) == value:
+            return queryset  # visible_to(..., within=value) already narrowed the scope to it
         if codes.region_level(value) is None:
             return queryset.none()
-        return queryset.filter(Q(**{self.code_field: value}) | Q(**{self.code_field + "__startswith": value + "."}))
+        return queryset.filter(region_condition(self.code_field, value))
 
 
 KIND_PATTERNS = {"kelurahan": r"\.1[0-9]{3}$", "desa": r"\.2[0-9]{3}$", "desa_adat": r"\.3[0-9]{3}$"}

@@ -214,3 +214,68 @@ class ReferralAnswerSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=ServiceRecord.Result.choices, required=False,
                                      default=ServiceRecord.Result.GIVEN)
     outcome = serializers.ChoiceField(choices=Referral.Outcome.choices, required=False)
+
+
+# The registration list (``GET registrations/`` and ``POST registrations/search/``) reads only these columns
+# and writes ``RegistrationSerializer``'s JSON from them: no model instance per registration and person.
+PERSON_LIST_FIELDS = (
+    "id", "nik", "nik_status", "kk_number", "name", "birth_place", "birth_date", "sex", "village_id", "dusun",
+    "rt", "rw", "street_address", "phone", "disability", "dtsen_decile", "dtsen_decile_as_of", "merged_into_id",
+    "anonymised_at", "created_at", "updated_at",
+)
+REGISTRATION_LIST_VALUES = (
+    "id", "category_id", "village_id", "status", "needs", "assessed_on", "directorate_id", "rejection_reason",
+    "client_uuid", "created_at", "submitted_at", "verified_at", "referred_at", "served_at", "closed_at",
+    *("person__" + name for name in PERSON_LIST_FIELDS),
+)
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _date(value):
+    return None if value is None else _DATE.to_representation(value)
+
+
+def registration_list_data(values) -> list[dict]:
+    """``RegistrationSerializer(many=True).data`` written from ``values(*REGISTRATION_LIST_VALUES)`` rows.
+
+    The same keys, order and formats (DRF's own date and time fields; NIK and No. KK masked);
+    categories and directorates are named from memory (ppks/reference.py).
+    """
+    from ppks.reference import reference
+
+    known = reference()
+    data = []
+    for row in values:
+        person = {name: row["person__" + name] for name in PERSON_LIST_FIELDS}
+        category = known.categories.get(row["category_id"])
+        directorate = known.directorates.get(row["directorate_id"])
+        data.append({
+            "id": row["id"],
+            "person": {
+                "id": person["id"], "nik_masked": mask_nik(person["nik"]), "nik_status": person["nik_status"],
+                "kk_number_masked": mask_nik(person["kk_number"]), "name": person["name"],
+                "birth_place": person["birth_place"], "birth_date": _date(person["birth_date"]),
+                "sex": person["sex"], "village": person["village_id"], "dusun": person["dusun"],
+                "rt": person["rt"], "rw": person["rw"], "street_address": person["street_address"],
+                "phone": person["phone"], "disability": person["disability"],
+                "dtsen_decile": person["dtsen_decile"], "dtsen_decile_as_of": _date(person["dtsen_decile_as_of"]),
+                "merged_into": person["merged_into_id"], "anonymised_at": _datetime(person["anonymised_at"]),
+                "created_at": _datetime(person["created_at"]), "updated_at": _datetime(person["updated_at"]),
+            },
+            "category": category.code if category else None,
+            "village": row["village_id"],
+            "status": row["status"],
+            "needs": row["needs"],
+            "assessed_on": _date(row["assessed_on"]),
+            "directorate": directorate.code if directorate else None,
+            "rejection_reason": row["rejection_reason"],
+            "client_uuid": None if row["client_uuid"] is None else str(row["client_uuid"]),
+            **{name: _datetime(row[name]) for name in (
+                "created_at", "submitted_at", "verified_at", "referred_at", "served_at", "closed_at")},
+        })
+    return data

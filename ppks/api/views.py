@@ -14,6 +14,7 @@ from accounts.scoping import visible_to
 from config.locks import lock_for_transaction
 from ppks import referral_services, services
 from ppks.api.serializers import (
+    REGISTRATION_LIST_VALUES,
     CategorySerializer,
     NikRevealSerializer,
     NikSearchSerializer,
@@ -26,6 +27,7 @@ from ppks.api.serializers import (
     RegistrationSerializer,
     RegistrationUpdateSerializer,
     TransitionSerializer,
+    registration_list_data,
 )
 from ppks.filters import ReferralFilterSet, RegistrationFilterSet, filter_nik
 from ppks.models import Person
@@ -64,10 +66,20 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     throttle_scope = None  # search sets its own ("nik_search")
 
     def get_queryset(self):
+        if self.action in {"list", "search"}:  # rows from values(): see registration_list_data
+            return registration_base(self.request.user, within=self.request.query_params.get("region", ""),
+                                     lean=True)
         queryset = registration_base(self.request.user)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("events__actor")
         return queryset
+
+    def _list_response(self, queryset):
+        page = self.paginate_queryset(queryset.values(*REGISTRATION_LIST_VALUES))
+        return self.get_paginated_response(registration_list_data(page))
+
+    def list(self, request, *args, **kwargs):
+        return self._list_response(self.filter_queryset(self.get_queryset()))
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -147,9 +159,8 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         """Registrations of the person with this NIK, or of the family with this No. KK."""
         serializer = NikSearchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        queryset = filter_nik(self.filter_queryset(self.get_queryset()), serializer.validated_data["nik"])
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+        return self._list_response(filter_nik(self.filter_queryset(self.get_queryset()),
+                                              serializer.validated_data["nik"]))
 
     def _idempotency_key(self, request) -> uuid.UUID | None:
         value = request.headers.get(IDEMPOTENCY_HEADER, "").strip()

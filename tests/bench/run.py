@@ -1,7 +1,10 @@
 """``make bench``: every benchmark in one run, printed as one table.
 
 Runs against local PostgreSQL and Redis (BENCH_DATABASE_URL, default sidbs_bench; REDIS_URL,
-default local). Each benchmark runs in its own process. Options: --quick for smaller sizes.
+default local). Each benchmark runs in its own process. Options: --quick for smaller sizes;
+--only lists,load (a subset of regions, import, lists, load, maps, reports); --registrations N
+(generate up to N when fewer); --readme writes the table into README.md's Benchmarks section.
+Ratios sit in their own column: page time against its bare SQL, load against the home page.
 """
 
 import argparse
@@ -74,51 +77,162 @@ def map_rows(figures: dict, registrations: int) -> list[tuple]:
     return rows
 
 
+def registration_count() -> int:
+    check = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "manage.py"), "shell", "--no-imports", "-c",
+         "from ppks.models import Registration; print(Registration.objects.count())"],
+        check=True, capture_output=True, text=True, env=bench_environment(), cwd=REPO_ROOT,
+    )
+    return int(check.stdout.strip().splitlines()[-1])
+
+
+ROLE_NAMES = {"analis": "analis (nasional)", "provinsi": "Dinsos provinsi 35", "kabupaten": "Dinsos kab. 35.11",
+              "pensosmas": "Pensosmas (10 desa)"}
+# Issue 21 and issue 15 item 13: server time at most twice its SQL; list p95 under 100 ms; through gunicorn at
+# concurrency 8 the list ≥ 50 req/s with p95 < 300 ms, the API ≥ 60 req/s with p95 < 250 ms, the programme
+# dashboard p95 < 1 s (< 300 ms alone).
+SQL_RATIO_GOAL = 2.0
+
+
+def load_rows(figures: dict, registrations: int) -> list[tuple]:
+    """Table rows of bench_load.py: each list as each role beside its bare SQL, then the gunicorn run."""
+    rows = []
+    scale = thousands(registrations)
+    for row in figures["pages"]:
+        plan = row["plan"]
+        planned = " (kueri terlama: rencana {:.1f} ms, eksekusi {:.1f} ms)".format(
+            plan["planning"], plan["execution"]) if plan else ""
+        rows.append((
+            "{}, {} ({} registrasi)".format(row["label"], ROLE_NAMES[row["role"]], scale),
+            "p50 {:.0f} ms · p95 {:.0f} ms · SQL {:.1f} ms, {} kueri{}".format(
+                row["p50"], row["p95"], row["sql"], row["queries"], planned),
+            "{:.1f}× SQL".format(row["ratio"]) if row["ratio"] else "",
+            "p95 < 100 ms; ≤ {:.0f}× SQL".format(SQL_RATIO_GOAL),
+            row["p95"] < 100 and (row["ratio"] or 0) <= SQL_RATIO_GOAL,
+        ))
+    baseline = {row["concurrency"]: row for row in figures["load"] if row["label"].startswith("beranda")}
+    for row in figures["load"]:
+        is_api, is_dashboard = row["label"].startswith("API"), row["label"].startswith("dasbor")
+        is_baseline = row["label"].startswith("beranda")
+        concurrency = row["concurrency"]
+        if is_baseline:
+            target, passed = "(pembanding)", True
+        elif is_dashboard:
+            limit = 300 if concurrency == 1 else 1000
+            target, passed = "p95 < {} ms".format(limit), row["p95"] < limit
+        elif concurrency == 1:
+            target, passed = "", True
+        else:
+            rate, limit = (60, 250) if is_api else (50, 300)
+            target, passed = "≥ {} req/s, p95 < {} ms".format(rate, limit), row["rps"] >= rate and row["p95"] < limit
+        reference = baseline.get(concurrency)
+        rows.append((
+            "gunicorn 3 worker, {}, {}, c={} ({} registrasi)".format(row["label"], ROLE_NAMES[row["role"]],
+                                                                   concurrency, scale),
+            "{:.1f} req/s · p50 {:.0f} · p95 {:.0f} · p99 {:.0f} ms".format(row["rps"], row["p50"], row["p95"],
+                                                                           row["p99"]),
+            "" if is_baseline or not reference else "p95 {:.1f}× beranda".format(row["p95"] / reference["p95"]),
+            target, passed,
+        ))
+    return rows
+
+
+def write_readme(table: list[tuple], heading: str) -> None:
+    """Put the table between README's ``bench:table`` markers (the Benchmarks section)."""
+    readme = REPO_ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:table:start -->", "<!-- bench:table:end -->"
+    if start not in text or end not in text:
+        raise SystemExit("README.md has no {} … {} block".format(start, end))
+    lines = [start, heading, "", *table_lines(table), end]
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(before + "\n".join(lines) + after)
+
+
+def table_lines(table: list[tuple]) -> list[str]:
+    lines = ["| benchmark | hasil | rasio | target | ok |", "| --- | --- | --- | --- | --- |"]
+    for name, figure, ratio, target, passed in table:
+        lines.append("| {} | {} | {} | {} | {} |".format(name, figure, ratio, target, "ya" if passed else "TIDAK"))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 import rows and 2,000 report rows")
+    parser.add_argument("--only", default="regions,import,lists,load,maps,reports",
+                        help="comma-separated parts to run (default: all)")
+    parser.add_argument("--registrations", type=int, default=None,
+                        help="registrations to generate when fewer (default 1,000,000; 50,000 with --quick)")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md (Benchmarks)")
+    parser.add_argument("--load-json", action="append", default=[],
+                        help="figures of earlier bench_load.py --json runs to use instead of running it")
     arguments = parser.parse_args()
+    if arguments.load_json:
+        figures = {"pages": [], "load": []}
+        for path in arguments.load_json:
+            recorded = json.loads(Path(path).read_text())
+            figures["pages"] += recorded["pages"]
+            figures["load"] += recorded["load"]
+        table = load_rows(figures, arguments.registrations or 0)
+        print("\n".join(table_lines(table)))
+        if arguments.readme:
+            write_readme(table, "From recorded `tests/bench/bench_load.py --json` runs ({} registrations).".format(
+                thousands(arguments.registrations or 0).replace(".", ",")))
+        return
+    parts = set(arguments.only.split(","))
     import_rows = 10_000 if arguments.quick else 100_000
     report_rows = 2_000 if arguments.quick else 10_000
     print("Menyiapkan basis data benchmark ...", file=sys.stderr)
     ensure_database()
     table = []
-    regions = run_json(str(BENCH_DIR / "bench_regions.py"))
-    table.append(("Impor kode wilayah nasional (91.599 baris), pertama", "{:.1f} s".format(regions["first"]["seconds"]),
-                  "< 30 s", regions["first"]["seconds"] < 30))
-    table.append(("Impor kode wilayah, diulang (tanpa perubahan)", "{:.1f} s".format(regions["again"]["seconds"]),
-                  "", True))
-    imported = run_json("-c", "import json, bench_ppks_import as b; print(json.dumps(b.run(rows={})))".format(
-        import_rows))
-    for label in ("first", "again"):
-        figures = imported[label]
-        run_label = "pertama" if label == "first" else "ulang"
-        table.append(("Impor PPKS CSV {} baris ({})".format(thousands(import_rows), run_label),
-                      "{} baris/menit".format(thousands(figures["rows_per_min"])), "≥ 100.000/menit",
-                      figures["rows_per_min"] >= 100_000))
-    list_rows = 50_000 if arguments.quick else 1_000_000
+    if "regions" in parts:
+        regions = run_json(str(BENCH_DIR / "bench_regions.py"))
+        table.append(("Impor kode wilayah nasional (91.599 baris), pertama",
+                      "{:.1f} s".format(regions["first"]["seconds"]), "", "< 30 s", regions["first"]["seconds"] < 30))
+        table.append(("Impor kode wilayah, diulang (tanpa perubahan)", "{:.1f} s".format(regions["again"]["seconds"]),
+                      "", "", True))
+    if "import" in parts:
+        imported = run_json("-c", "import json, bench_ppks_import as b; print(json.dumps(b.run(rows={})))".format(
+            import_rows))
+        for label in ("first", "again"):
+            figures = imported[label]
+            run_label = "pertama" if label == "first" else "ulang"
+            table.append(("Impor PPKS CSV {} baris ({})".format(thousands(import_rows), run_label),
+                          "{} baris/menit".format(thousands(figures["rows_per_min"])), "", "≥ 100.000/menit",
+                          figures["rows_per_min"] >= 100_000))
+    list_rows = arguments.registrations or (50_000 if arguments.quick else 1_000_000)
     ensure_registrations(list_rows)
-    for row in run_json(str(BENCH_DIR / "bench_lists.py"), "--json"):
-        target = 50 if "NIK" in row["label"] else 300 if ("beranda" in row["label"] or "dasbor" in row["label"]
-                                                       or "pemetaan" in row["label"]) else 100
-        table.append(("{} ({} registrasi)".format(row["label"], thousands(list_rows)),
-                      "p50 {:.0f} ms · p95 {:.0f} ms".format(row["p50"], row["p95"]), "p95 < {} ms".format(target),
-                      row["p95"] < target))
-    table.extend(map_rows(run_json(str(BENCH_DIR / "bench_maps.py"), "--json"), list_rows))
-    reports = run_json(str(BENCH_DIR / "bench_reports.py"), "--rows", str(report_rows), "--json")
-    for label, key in (("1 proses", "single"), ("2 worker", "workers")):
-        figures = reports[key]
-        rate = figures["rows"] / figures["seconds"]
-        target = "< 30 s, < 1 GB" if key == "workers" else ""
-        passed = key != "workers" or (figures["seconds"] < 30 and figures["peak_mb"] < 1024)
-        table.append(("Laporan rujukan PDF {} baris, {} ({} hlm)".format(thousands(figures["rows"]), label,
-                                                                          figures["pages"]),
-                      "{:.1f} s · {:.0f} baris/s · {:.0f} MB".format(figures["seconds"], rate, figures["peak_mb"]),
-                      target, passed))
-    print("| benchmark | hasil | target | ok |")
-    print("| --- | --- | --- | --- |")
-    for name, figure, target, passed in table:
-        print("| {} | {} | {} | {} |".format(name, figure, target, "ya" if passed else "TIDAK"))
+    registrations = registration_count()
+    if "lists" in parts:
+        for row in run_json(str(BENCH_DIR / "bench_lists.py"), "--json"):
+            target = 50 if "NIK" in row["label"] else 300 if ("beranda" in row["label"] or "dasbor" in row["label"]
+                                                           or "pemetaan" in row["label"]) else 100
+            table.append(("{} ({} registrasi)".format(row["label"], thousands(registrations)),
+                          "p50 {:.0f} ms · p95 {:.0f} ms".format(row["p50"], row["p95"]), "",
+                          "p95 < {} ms".format(target), row["p95"] < target))
+    if "load" in parts:
+        table.extend(load_rows(run_json(str(BENCH_DIR / "bench_load.py"), "--json"), registrations))
+    if "maps" in parts:
+        table.extend((name, figure, "", target, passed) for name, figure, target, passed in
+                     map_rows(run_json(str(BENCH_DIR / "bench_maps.py"), "--json"), registrations))
+    if "reports" in parts:
+        reports = run_json(str(BENCH_DIR / "bench_reports.py"), "--rows", str(report_rows), "--json")
+        for label, key in (("1 proses", "single"), ("2 worker", "workers")):
+            figures = reports[key]
+            rate = figures["rows"] / figures["seconds"]
+            target = "< 30 s, < 1 GB" if key == "workers" else ""
+            passed = key != "workers" or (figures["seconds"] < 30 and figures["peak_mb"] < 1024)
+            table.append(("Laporan rujukan PDF {} baris, {} ({} hlm)".format(thousands(figures["rows"]), label,
+                                                                              figures["pages"]),
+                          "{:.1f} s · {:.0f} baris/s · {:.0f} MB".format(figures["seconds"], rate, figures["peak_mb"]),
+                          "", target, passed))
+    print("\n".join(table_lines(table)))
+    if arguments.readme:
+        import datetime
+
+        write_readme(table, "Generated by `tests/bench/run.py --only {} --readme` on {} ({} registrations).".format(
+            arguments.only, datetime.date.today().isoformat(), thousands(registrations).replace(".", ",")))
 
 
 if __name__ == "__main__":
