@@ -12,7 +12,7 @@ from accounts.scoping import scope_of
 from config.health import health_report
 from ppks.referral_selectors import referral_state_counts
 from ppks.selectors import registration_status_counts
-from villages.selectors import latest_region_import, region_summary_for
+from villages.selectors import region_summary_for
 
 # Roles whose landing page shows the region and PPKS figures of their scope.
 SUMMARY_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
@@ -30,8 +30,6 @@ def dashboard(request):
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
     if role in REFERRAL_ROLES:
         context.update(referrals=referral_state_counts(user), answer_days=settings.SIDBS_REFERRAL_ANSWER_DAYS)
-    if role == "admin":
-        context.update(region_import=latest_region_import())
     return render(request, "dashboard/{}.html".format(role), context)
 
 

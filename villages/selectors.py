@@ -143,9 +143,3 @@ def _scoped_count(user, model) -> int:
         queryset = queryset.filter(condition)
     return queryset.count()
 
-
-def latest_region_import():
-    """The most recent import of the region code file (for the administrators' home page), or None."""
-    from villages.models import RegionImport
-
-    return RegionImport.objects.select_related("actor").first()
