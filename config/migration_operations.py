@@ -11,7 +11,7 @@ uses them sets ``atomic = False``: PostgreSQL refuses CONCURRENTLY inside a tran
 """
 
 from django.db import NotSupportedError
-from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 from django.db.migrations.operations.base import Operation
 
 NOT_IN_TRANSACTION = (
@@ -130,3 +130,33 @@ class PostgresIndexConcurrently(Operation):
 
     def describe(self):
         return "Create index {} on {} (PostgreSQL, concurrently)".format(self.name, self.table)
+
+
+class AddCheckConstraintNotValid(AddConstraint):
+    """``AddConstraint`` for a CHECK on a large table without blocking writes while the rows are checked.
+
+    On PostgreSQL the constraint is added ``NOT VALID`` (a short lock, no scan; new and changed rows are
+    checked from then on) and committed, then ``VALIDATE CONSTRAINT`` checks the existing rows under a
+    lock that lets inserts and updates go on. The migration sets ``atomic = False`` so the two steps
+    commit separately. Elsewhere (SQLite) it is a plain ``AddConstraint``.
+    """
+
+    atomic = False
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if not _postgresql(schema_editor, self):
+            schema_editor.add_constraint(model, self.constraint)
+            return
+        table = schema_editor.quote_name(model._meta.db_table)
+        name = schema_editor.quote_name(self.constraint.name)
+        check = self.constraint._get_check_sql(model, schema_editor)
+        schema_editor.execute("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}".format(table, name))
+        schema_editor.execute("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID".format(table, name, check))
+        schema_editor.execute("ALTER TABLE {} VALIDATE CONSTRAINT {}".format(table, name))
+
+    def describe(self):
+        return "Create constraint {} on {} (NOT VALID, then validated, on PostgreSQL)".format(
+            self.constraint.name, self.model_name)

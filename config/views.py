@@ -14,7 +14,7 @@ from dimensions.selectors import assessments_to_complete
 from ppks.referral_selectors import referral_state_counts
 from ppks.selectors import registration_status_counts, registrations_to_finish
 from reports.selectors import region_label
-from villages.selectors import latest_region_import, region_summary_for
+from villages.selectors import region_summary_for
 
 # Roles whose landing page shows the region and PPKS figures of their scope.
 SUMMARY_ROLES = frozenset({"admin", "kemensos_analyst", "dinsos_provinsi", "dinsos_kabupaten"})
@@ -37,8 +37,6 @@ def dashboard(request):
         context.update(tasks=registrations_to_finish(user=user), assessments=assessments_to_complete(user=user))
     if role in REFERRAL_ROLES:
         context.update(referrals=referral_state_counts(user), answer_days=settings.SIDBS_REFERRAL_ANSWER_DAYS)
-    if role == "admin":
-        context.update(region_import=latest_region_import())
     return render(request, "dashboard/{}.html".format(role), context)
 
 

@@ -144,13 +144,6 @@ def _scoped_count(user, model) -> int:
     return queryset.count()
 
 
-def latest_region_import():
-    """The most recent import of the region code file (for the administrators' home page), or None."""
-    from villages.models import RegionImport
-
-    return RegionImport.objects.select_related("actor").first()
-
-
 LOOKUP_LIMIT = 15
 
 

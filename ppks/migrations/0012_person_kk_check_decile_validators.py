@@ -11,6 +11,7 @@ import unicodedata
 import django.core.validators
 from django.db import migrations, models
 
+from config.migration_operations import AddCheckConstraintNotValid
 from ppks import history
 
 COLUMNS = {
@@ -62,12 +63,14 @@ def kk_history_masked(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    atomic = False  # the check is added NOT VALID and validated apart, so writes go on (PostgreSQL)
+
     dependencies = [
         ("ppks", "0011_units_routes_referral_backfill"),
     ]
 
     operations = [
-        migrations.RunPython(kk_ascii, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(kk_ascii, migrations.RunPython.noop, elidable=False, atomic=True),
         migrations.AlterField(
             model_name="person",
             name="dtsen_decile",
@@ -77,7 +80,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MaxValueValidator(10, "Desil DTSEN harus 1 sampai 10.")],
             ),
         ),
-        migrations.AddConstraint(
+        AddCheckConstraintNotValid(
             model_name="person",
             constraint=models.CheckConstraint(
                 condition=models.Q(("kk_number", ""), ("kk_number__regex", "^[0-9]{16}$"), _connector="OR"),
@@ -87,5 +90,5 @@ class Migration(migrations.Migration):
         # SQLite rebuilt the table for the constraint (dropping its triggers): install them again, with No. KK
         # masked, then mask what the history already holds (including the corrections made above).
         history.install_operation(COLUMNS),
-        migrations.RunPython(kk_history_masked, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(kk_history_masked, migrations.RunPython.noop, elidable=False, atomic=True),
     ]

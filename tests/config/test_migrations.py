@@ -23,7 +23,7 @@ LARGE_TABLES = {"{}_{}".format(app, model) for app, model in LARGE_MODELS}
 # Operations that lock the whole table while they scan or build.
 LOCKING = (migrations.AddIndex, migrations.RemoveIndex, migrations.AddConstraint, migrations.AlterUniqueTogether)
 CONCURRENT = (migration_operations.AddIndexConcurrently, migration_operations.RemoveIndexConcurrently,
-              migration_operations.PostgresIndexConcurrently)
+              migration_operations.PostgresIndexConcurrently, migration_operations.AddCheckConstraintNotValid)
 
 
 def project_migrations():
@@ -87,3 +87,36 @@ def test_registration_indexes_roll_back_and_forward():
             cursor.execute("SELECT count(*) FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid "
                            "WHERE relname IN ('registration_village_prefix', 'ppks_person_name_trgm') AND indisvalid")
             assert cursor.fetchone()[0] == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_kk_check_migration_repairs_other_digits_and_masks_the_history():
+    """ppks 0012: a No. KK stored with Arabic-Indic digits is rewritten in ASCII before the check is added (NOT
+    VALID then validated on PostgreSQL), and No. KK values already in the history are masked."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("ppks", "0011_units_routes_referral_backfill")])
+    apps = executor.loader.project_state([("ppks", "0011_units_routes_referral_backfill")]).apps
+    Person = apps.get_model("ppks", "Person")
+    apps.get_model("villages", "Province").objects.get_or_create(code="35", defaults={"name": "Jawa Timur"})
+    apps.get_model("villages", "Regency").objects.get_or_create(code="35.11", defaults={"name": "Bondowoso",
+                                                                                         "province_id": "35"})
+    apps.get_model("villages", "District").objects.get_or_create(code="35.11.01", defaults={"name": "Maesan",
+                                                                                            "regency_id": "35.11"})
+    village, _created = apps.get_model("villages", "Village").objects.get_or_create(
+        code="35.11.01.2001", defaults={"name": "Sucolor", "district_id": "35.11.01"})
+    arabic = Person.objects.create(name="A", name_key="a", sex="L", village_id=village.pk, nik_status="tidak_diketahui",
+                                   kk_number="٣٥١١٠١٠١٠١٢٠٠٠٠١")
+    broken = Person.objects.create(name="B", name_key="b", sex="L", village_id=village.pk, nik_status="tidak_diketahui",
+                                   kk_number="35x1")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, kk_number FROM ppks_person WHERE id IN (%s, %s) ORDER BY id", [arabic.pk, broken.pk])
+        assert cursor.fetchall() == [(arabic.pk, "3511010101200001"), (broken.pk, "")]
+        cursor.execute("SELECT changes FROM ppks_personhistory WHERE person_id IN (%s, %s)", [arabic.pk, broken.pk])
+        history = " ".join(str(row[0]) for row in cursor.fetchall())
+        assert "٣٥١١٠١٠١٠١٢٠٠٠٠١" not in history
+        assert "3511010101200001" not in history
+        names = set(connection.introspection.get_constraints(cursor, "ppks_person"))
+    assert "person_kk_sixteen_digits" in names

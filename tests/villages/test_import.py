@@ -208,12 +208,12 @@ def test_each_import_is_logged_with_file_name_hash_and_date(tmp_path):
     assert log.created == len(NATIONAL_SAMPLE) - 1
 
 
-def test_admin_home_shows_the_latest_region_import(client, tmp_path, django_user_model):
+def test_admin_home_links_to_the_region_import_log(client, tmp_path, django_user_model):
     call_command("import_regions", str(_write(tmp_path, NATIONAL_SAMPLE, "wilayah-2025.csv")))
     admin = django_user_model.objects.create_superuser(username="root", password="rahasia-uji-123")
     client.force_login(admin)
     page = client.get("/").content.decode()
-    assert "wilayah-2025.csv" in page
+    assert "/admin/villages/regionimport/" in page
     listing = client.get("/admin/villages/regionimport/")
     assert listing.status_code == 200
     assert "wilayah-2025.csv" in listing.content.decode()
