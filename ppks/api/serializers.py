@@ -100,15 +100,11 @@ class RegistrationDetailSerializer(RegistrationSerializer):
         read_only_fields = fields
 
     def get_warnings(self, obj) -> list[str]:
-        """The register form's warnings: identity (``services.identity_check``) and the category rule
-        (``services.registration_warnings``), the same for the new registration, its replay and its detail."""
-        from ppks.services import identity_check, registration_warnings
+        """The same category rule as the pages and the import (``services.registration_warnings``)."""
+        from ppks.services import registration_warnings
 
-        person = obj.person
-        identity = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date,
-                                  sex=person.sex).warnings
-        return [str(warning) for warning in identity] + [
-            str(warning) for warning in registration_warnings(person=person, category=obj.category, on=obj.assessed_on)]
+        return [str(warning) for warning in registration_warnings(person=obj.person, category=obj.category,
+                                                                  on=obj.assessed_on)]
 
 
 class RegistrationCreatedSerializer(RegistrationDetailSerializer):
@@ -121,6 +117,19 @@ class RegistrationCreatedSerializer(RegistrationDetailSerializer):
     class Meta(RegistrationDetailSerializer.Meta):
         fields = RegistrationDetailSerializer.Meta.fields
         read_only_fields = fields
+
+    def get_warnings(self, obj) -> list[str]:
+        """What the register form would ask to confirm: the person's identity warnings (those ``person_create``
+        gave, such as a NIK to be checked by Dinas Sosial; on a replay, ``services.identity_check`` again) and
+        the category rule."""
+        from ppks.services import identity_check
+
+        identity = getattr(obj, "identity_warnings", None)
+        if identity is None:
+            person = obj.person
+            identity = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date,
+                                      sex=person.sex).warnings
+        return [str(warning) for warning in identity] + super().get_warnings(obj)
 
 
 class RegistrationCreateSerializer(serializers.Serializer):

@@ -143,6 +143,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
+        registration.identity_warnings = getattr(person, "warnings", [])
         return Response(RegistrationCreatedSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
