@@ -9,9 +9,11 @@ columns as ``{"column": {"old": ..., "new": ...}}``.
 reason=...)`` (services use it through ``@records_history``):
 
 - PostgreSQL: ``set_config('sidbs.actor_id', ..., true)`` (transaction-local); the plpgsql
-  trigger reads ``current_setting('sidbs.actor_id', true)``. The trigger diffs
-  ``to_jsonb(OLD)`` against ``to_jsonb(NEW)``, so a column added later is covered without a
-  new migration.
+  trigger reads ``current_setting('sidbs.actor_id', true)``. The triggers are statement-level with
+  transition tables (``REFERENCING NEW TABLE``): one set-based ``INSERT ... SELECT`` per statement
+  writes one history row per changed record, so a 100,000-row import (COPY) costs one trigger call
+  instead of 100,000. They diff ``to_jsonb`` of the old and new rows, so a column added later is
+  covered without a new migration.
 - SQLite (development and tests): one-row table ``ppks_history_context`` written inside the
   same transaction and cleared again on the way out. SQLite has no generic row-to-JSON, so the
   triggers list the columns; ``sqlite_trigger_sql`` generates them from a column list frozen in
@@ -22,9 +24,10 @@ reason=...)`` (services use it through ``@records_history``):
 Writes made outside ``history_actor`` (a shell, raw SQL, a data migration) are still recorded,
 with an empty actor.
 
-NIK and No. KK are never stored in clear text here: their old and new values are masked (``3511********0003``)
-by the trigger itself. The full NIK lives only on the person row. ``id`` and ``updated_at`` are
-not diffed (bookkeeping), nor ``name_key`` (derived from ``name``, which is recorded).
+NIK and No. KK are never stored in clear text here: their old and new values are masked
+(``3511********0003``) by the trigger itself. The full numbers live only on the person row.
+``id`` and ``updated_at`` are not diffed (bookkeeping), nor ``name_key`` (derived from ``name``,
+which is recorded).
 """
 
 import datetime
@@ -123,62 +126,107 @@ LANGUAGE sql IMMUTABLE AS $$
     ELSE value END
 $$;
 
-CREATE OR REPLACE FUNCTION ppks_record_history() RETURNS trigger
+DROP FUNCTION IF EXISTS ppks_record_history() CASCADE;
+
+CREATE OR REPLACE FUNCTION ppks_record_history_rows() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    old_row jsonb := '{}'::jsonb;
-    new_row jsonb := '{}'::jsonb;
+    person_column text := TG_ARGV[0];
     excluded text[] := string_to_array(TG_ARGV[1], ',');
     masked text[] := string_to_array(TG_ARGV[2], ',');
-    diff jsonb;
-    row_data jsonb;
     actor text := nullif(current_setting('sidbs.actor_id', true), '');
+    actor_id bigint := CASE WHEN actor ~ '^[0-9]+$' THEN actor::bigint END;
+    reason text := coalesce(current_setting('sidbs.reason', true), '');
 BEGIN
-    IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
-    IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
-    SELECT coalesce(jsonb_object_agg(key, jsonb_build_object(
-               'old', CASE WHEN key = ANY(masked) THEN ppks_history_mask(old_row -> key) ELSE old_row -> key END,
-               'new', CASE WHEN key = ANY(masked) THEN ppks_history_mask(new_row -> key) ELSE new_row -> key END
-           )), '{}'::jsonb)
-      INTO diff
-      FROM jsonb_object_keys(old_row || new_row) AS key
-     WHERE NOT (key = ANY(excluded))
-       AND (old_row -> key) IS DISTINCT FROM (new_row -> key)
-       AND NOT (coalesce(old_row -> key, 'null'::jsonb) IN ('null'::jsonb, '""'::jsonb)
-                AND coalesce(new_row -> key, 'null'::jsonb) IN ('null'::jsonb, '""'::jsonb));
-    IF TG_OP = 'UPDATE' AND diff = '{}'::jsonb THEN
-        RETURN NULL;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO ppks_personhistory (table_name, record_id, person_id, action, changes, actor_id, reason,
+                                        occurred_at)
+        SELECT TG_TABLE_NAME, (changed.row_data ->> 'id')::bigint, (changed.row_data ->> person_column)::bigint,
+               'insert', diff.changes, actor_id, reason, clock_timestamp()
+          FROM (SELECT to_jsonb(inserted) AS row_data FROM new_rows AS inserted) AS changed
+         CROSS JOIN LATERAL (
+               SELECT coalesce(jsonb_object_agg(field.key, jsonb_build_object(
+                          'old', NULL,
+                          'new', CASE WHEN field.key = ANY(masked) THEN ppks_history_mask(field.value)
+                                 ELSE field.value END)), '{}'::jsonb) AS changes
+                 FROM jsonb_each(changed.row_data) AS field
+                WHERE NOT (field.key = ANY(excluded)) AND field.value NOT IN ('null'::jsonb, '""'::jsonb)
+         ) AS diff
+         ORDER BY 2;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO ppks_personhistory (table_name, record_id, person_id, action, changes, actor_id, reason,
+                                        occurred_at)
+        SELECT TG_TABLE_NAME, (changed.row_data ->> 'id')::bigint, (changed.row_data ->> person_column)::bigint,
+               'delete', diff.changes, actor_id, reason, clock_timestamp()
+          FROM (SELECT to_jsonb(deleted) AS row_data FROM old_rows AS deleted) AS changed
+         CROSS JOIN LATERAL (
+               SELECT coalesce(jsonb_object_agg(field.key, jsonb_build_object(
+                          'old', CASE WHEN field.key = ANY(masked) THEN ppks_history_mask(field.value)
+                                 ELSE field.value END,
+                          'new', NULL)), '{}'::jsonb) AS changes
+                 FROM jsonb_each(changed.row_data) AS field
+                WHERE NOT (field.key = ANY(excluded)) AND field.value NOT IN ('null'::jsonb, '""'::jsonb)
+         ) AS diff
+         ORDER BY 2;
+    ELSE
+        INSERT INTO ppks_personhistory (table_name, record_id, person_id, action, changes, actor_id, reason,
+                                        occurred_at)
+        SELECT TG_TABLE_NAME, (pair.new_row ->> 'id')::bigint, (pair.new_row ->> person_column)::bigint,
+               'update', diff.changes, actor_id, reason, clock_timestamp()
+          FROM (SELECT to_jsonb(before) AS old_row, to_jsonb(after) AS new_row
+                  FROM old_rows AS before JOIN new_rows AS after ON after.id = before.id) AS pair
+         CROSS JOIN LATERAL (
+               SELECT coalesce(jsonb_object_agg(field.key, jsonb_build_object(
+                          'old', CASE WHEN field.key = ANY(masked) THEN ppks_history_mask(pair.old_row -> field.key)
+                                 ELSE pair.old_row -> field.key END,
+                          'new', CASE WHEN field.key = ANY(masked) THEN ppks_history_mask(pair.new_row -> field.key)
+                                 ELSE pair.new_row -> field.key END)), '{}'::jsonb) AS changes
+                 FROM jsonb_object_keys(pair.old_row || pair.new_row) AS field(key)
+                WHERE NOT (field.key = ANY(excluded))
+                  AND (pair.old_row -> field.key) IS DISTINCT FROM (pair.new_row -> field.key)
+                  AND NOT (coalesce(pair.old_row -> field.key, 'null'::jsonb) IN ('null'::jsonb, '""'::jsonb)
+                           AND coalesce(pair.new_row -> field.key, 'null'::jsonb) IN ('null'::jsonb, '""'::jsonb))
+         ) AS diff
+         WHERE diff.changes <> '{}'::jsonb
+         ORDER BY 2;
     END IF;
-    row_data := CASE WHEN TG_OP = 'DELETE' THEN old_row ELSE new_row END;
-    INSERT INTO ppks_personhistory (table_name, record_id, person_id, action, changes, actor_id, reason, occurred_at)
-    VALUES (
-        TG_TABLE_NAME,
-        (row_data ->> 'id')::bigint,
-        (row_data ->> TG_ARGV[0])::bigint,
-        lower(TG_OP),
-        diff,
-        CASE WHEN actor ~ '^[0-9]+$' THEN actor::bigint END,
-        coalesce(current_setting('sidbs.reason', true), ''),
-        clock_timestamp()
-    );
     RETURN NULL;
 END
 $$;
 """
 
 POSTGRES_FUNCTION_DROP = """
-DROP FUNCTION IF EXISTS ppks_record_history() CASCADE;
+DROP FUNCTION IF EXISTS ppks_record_history_rows() CASCADE;
 DROP FUNCTION IF EXISTS ppks_history_mask(jsonb);
 """
 
+# action -> the transition tables its statement-level trigger sees (PostgreSQL allows one event per such trigger)
+POSTGRES_TRANSITIONS = {
+    "insert": "NEW TABLE AS new_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+}
+
+
+def postgres_trigger_names(table: str) -> list[str]:
+    return ["{}_history_{}".format(table, action) for action in POSTGRES_TRANSITIONS]
+
 
 def postgres_trigger_sql(table: str) -> str:
+    """Statement-level triggers with transition tables: one set-based INSERT of history rows per statement,
+    so a bulk write (COPY, ``bulk_create``, ``QuerySet.update()``) costs one trigger call, not one per row;
+    each changed row still gets its own history row."""
     person_column, excluded, masked = TRACKED_TABLES[table]
-    return (
-        "DROP TRIGGER IF EXISTS {table}_history ON {table};\n"
-        "CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION ppks_record_history('{person}', '{excluded}', '{masked}');"
-    ).format(table=table, person=person_column, excluded=",".join(excluded), masked=",".join(masked))
+    statements = ["DROP TRIGGER IF EXISTS {table}_history ON {table};".format(table=table)]
+    for action, transitions in POSTGRES_TRANSITIONS.items():
+        statements.append(
+            "DROP TRIGGER IF EXISTS {table}_history_{action} ON {table};\n"
+            "CREATE TRIGGER {table}_history_{action} AFTER {upper} ON {table} REFERENCING {transitions} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ppks_record_history_rows('{person}', '{excluded}', '{masked}');"
+            .format(table=table, action=action, upper=action.upper(), transitions=transitions,
+                    person=person_column, excluded=",".join(excluded), masked=",".join(masked))
+        )
+    return "\n".join(statements)
 
 
 def _sqlite_value(row: str, column: str, masked: tuple[str, ...]) -> str:
@@ -266,7 +314,8 @@ def install_operation(columns: dict[str, list[str]]):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
             for table in TRACKED_TABLES:
-                schema_editor.execute("DROP TRIGGER IF EXISTS {table}_history ON {table}".format(table=table))
+                for name in postgres_trigger_names(table):
+                    schema_editor.execute("DROP TRIGGER IF EXISTS {} ON {}".format(name, table))
             schema_editor.execute(POSTGRES_FUNCTION_DROP, params=None)
         elif vendor == "sqlite":
             for table in columns:
@@ -290,14 +339,16 @@ def suspended():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for table in TRACKED_TABLES:
-                    cursor.execute("ALTER TABLE {table} DISABLE TRIGGER {table}_history".format(table=table))
+                    for name in postgres_trigger_names(table):
+                        cursor.execute("ALTER TABLE {} DISABLE TRIGGER {}".format(table, name))
         yield
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Deferred foreign-key checks of the bulk write are pending trigger events; run them now.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table in TRACKED_TABLES:
-                    cursor.execute("ALTER TABLE {table} ENABLE TRIGGER {table}_history".format(table=table))
+                    for name in postgres_trigger_names(table):
+                        cursor.execute("ALTER TABLE {} ENABLE TRIGGER {}".format(table, name))
 
 
 def installed_sqlite_triggers(connection) -> dict[str, str]:

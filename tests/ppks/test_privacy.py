@@ -53,13 +53,47 @@ def test_sqlite_triggers_cover_every_column(model):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
-def test_postgres_triggers_are_installed():
+def test_postgres_triggers_are_installed_statement_level():
+    """Three statement-level triggers with transition tables per table, no per-row trigger left."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname IN "
-            "('ppks_person_history', 'ppks_registration_history') AND tgenabled = 'O'"
+            "SELECT tgrelid::regclass::text, tgname, (tgtype & 1) = 1 AS per_row FROM pg_trigger "
+            "WHERE tgname LIKE 'ppks\\_%%history%%' AND NOT tgisinternal AND tgenabled = 'O'"
         )
-        assert {row[0] for row in cursor.fetchall()} == {"ppks_person", "ppks_registration"}
+        found = cursor.fetchall()
+    assert sorted((table, name) for table, name, _per_row in found) == sorted(
+        (table, name) for table in history.TRACKED_TABLES for name in history.postgres_trigger_names(table))
+    assert not any(per_row for _table, _name, per_row in found)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+def test_one_statement_records_a_history_row_per_changed_record(users):
+    """A set-based UPDATE of three people, one of them unchanged, writes exactly two update rows."""
+    village = register(users["pensosmas"]).village
+    people = Person.objects.bulk_create([
+        Person(name=name, name_key=name.upper(), sex="L", village=village, nik=None, nik_status="belum_punya",
+               phone=phone)
+        for name, phone in (("Adi", ""), ("Budi", ""), ("Citra", "0811"))
+    ])
+    assert PersonHistory.objects.filter(record_id__in=[p.pk for p in people], table_name="ppks_person",
+                                        action="insert").count() == 3
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(phone="0811")
+    updates = PersonHistory.objects.filter(table_name="ppks_person", action="update").order_by("record_id")
+    assert [(entry.record_id, entry.changes) for entry in updates] == [
+        (people[0].pk, {"phone": {"old": "", "new": "0811"}}),
+        (people[1].pk, {"phone": {"old": "", "new": "0811"}}),
+    ]
+    Person.objects.filter(pk__in=[people[0].pk, people[1].pk]).delete()
+    assert set(PersonHistory.objects.filter(table_name="ppks_person", action="delete").values_list(
+        "record_id", flat=True)) == {people[0].pk, people[1].pk}
+
+
+def test_kk_number_is_stored_masked(users):
+    person = register(users["pensosmas"]).person
+    Person.objects.filter(pk=person.pk).update(kk_number="3511010101200009")
+    entry = PersonHistory.objects.get(person_id=person.pk, action="update")
+    assert entry.changes["kk_number"]["new"] == "3511********0009"
+    assert "3511010101200009" not in json.dumps([row.changes for row in PersonHistory.objects.all()])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
