@@ -17,9 +17,11 @@ The flow for one ``ImportJob``:
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import logging
+import operator
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -40,6 +42,7 @@ from config.caching import cache_delete_quietly, cache_get_quietly, cache_set_qu
 from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from config.ratelimit import RateLimitExceeded, rate_consume, retry_message
 from config.uploads import UploadRejected
+from ppks import bulk_rows
 from ppks.history import history_actor
 from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
 from ppks.names import normalise_name
@@ -372,7 +375,9 @@ def _existing(model, field_name: str, values: set[str]) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_date(value: str) -> datetime.date | None:
+    """A date in one of DATE_FORMATS, or None; remembered, since a file repeats its dates many times."""
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a calendar date)
@@ -429,10 +434,11 @@ def validate_rows(table: Table, *, user, today: datetime.date | None = None, pro
     seen_niks: dict[str, int] = {}
     known_district = references.districts.__contains__
     known_regency = references.regencies.__contains__
-    positions = [(key, header_index.get(key)) for key in COLUMN_KEYS]
+    cells_of = _cells_reader(header_index)
+    _birth_date_problem.cache_clear()
     for count, (line, cells) in enumerate(table.rows, start=1):
-        values = {key: (cells[index] if index is not None and index < len(cells) else "") for key, index in positions}
-        if _refuse_control_characters(line, values, result):
+        values = cells_of(cells)
+        if CONTROL_CHARACTERS.search("\n".join(values.values())) and _refuse_control_characters(line, values, result):
             continue
         clean = _validate_row(
             line, values, result, references, in_scope_villages, seen_niks, known_district, known_regency, today,
@@ -444,6 +450,29 @@ def validate_rows(table: Table, *, user, today: datetime.date | None = None, pro
             progress(count / max(len(table.rows), 1))
     return result
 
+
+def _cells_reader(header_index: dict[str, int]):
+    """A function turning a row's cells into ``{column key: text}`` ("" for a column absent from the file or
+    the row); one ``itemgetter`` call per row instead of a lookup per cell."""
+    present = [(key, header_index[key]) for key in COLUMN_KEYS if key in header_index]
+    absent = {key: "" for key in COLUMN_KEYS if key not in header_index}
+    keys = [key for key, _index in present]
+    width = max(index for _key, index in present) + 1
+    getter = operator.itemgetter(*(index for _key, index in present))
+
+    def cells_of(cells: list[str]) -> dict[str, str]:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        values = dict(zip(keys, getter(cells) if len(keys) > 1 else (getter(cells),), strict=True))
+        if absent:
+            values.update(absent)
+        return values
+
+    return cells_of
+
+
+# The one birth-date rule (ppks.services), remembered within one validation (cleared at its start).
+_birth_date_problem = functools.lru_cache(maxsize=65536)(birth_date_problem)
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -496,7 +525,7 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     if sex is None:
         error("jenis_kelamin", _("Isi L atau P (sekarang '{value}').").format(value=values["jenis_kelamin"][:20]))
     birth_date = date_of("tanggal_lahir")
-    if birth_date is not None and (problem := birth_date_problem(birth_date)):
+    if birth_date is not None and (problem := _birth_date_problem(birth_date)):
         error("tanggal_lahir", problem)
         birth_date = None
     nik = values["nik"].replace(" ", "") or None
@@ -587,16 +616,26 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class NewPerson:
+    """A person the import creates: the row that describes them, and their id once reserved."""
+
+    row: CleanRow
+    pk: int | None = None
+    # Saved without the row's NIK, which a person outside the uploader's region holds (queued for a check).
+    without_nik: bool = False
+
+
 @dataclass
 class Plan:
     """What the valid rows will write: new people, and for each row the person it belongs to."""
 
-    new_persons: list[Person] = field(default_factory=list)
-    row_person: list[tuple[CleanRow, int | Person]] = field(default_factory=list)
+    new_persons: list[NewPerson] = field(default_factory=list)
+    row_person: list[tuple[CleanRow, int | NewPerson]] = field(default_factory=list)
     open_pairs: set[tuple[int, int]] = field(default_factory=set)
     # New people saved without the NIK of their row, which a person outside the uploader's region holds:
     # (new person, holder's pk), queued for Dinas Sosial as same-NIK pairs.
-    nik_checks: list[tuple[Person, int]] = field(default_factory=list)
+    nik_checks: list[tuple[NewPerson, int]] = field(default_factory=list)
 
 
 def plan_rows(validation: Validation, *, user) -> Plan:
@@ -618,11 +657,10 @@ def plan_rows(validation: Validation, *, user) -> Plan:
         ):
             without_nik.setdefault((key, birth_date, village_id), pk)
     plan = Plan()
-    new_by_key: dict[tuple[str, datetime.date | None, str], Person] = {}
-    now = timezone.now()
+    new_by_key: dict[tuple[str, datetime.date | None, str], NewPerson] = {}
     kept_rows = []
     for row in rows:
-        target: int | Person
+        target: int | NewPerson
         holder = None
         if row.nik and row.nik in by_nik and not scope.covers(by_nik[row.nik][1]):
             # Never confirm a NIK of another region (issue 15 item 3): count the look-up, save the person
@@ -644,15 +682,7 @@ def plan_rows(validation: Validation, *, user) -> Plan:
         elif not row.nik and (row.name_key, row.birth_date, row.village_id) in new_by_key:
             target = new_by_key[(row.name_key, row.birth_date, row.village_id)]
         else:
-            target = Person(
-                nik=None if holder else row.nik,
-                nik_status=Person.NikStatus.UNKNOWN if holder else row.nik_status,
-                kk_number=row.kk_number, name=row.name, name_key=row.name_key,
-                birth_place=row.birth_place, birth_date=row.birth_date, sex=row.sex, village_id=row.village_id,
-                dusun=row.dusun, rt=row.rt, rw=row.rw, street_address=row.street_address, phone=row.phone,
-                disability=row.disability, dtsen_decile=row.dtsen_decile, dtsen_decile_as_of=row.dtsen_decile_as_of,
-                created_by=user, created_at=now, updated_at=now,
-            )
+            target = NewPerson(row, without_nik=holder is not None)
             plan.new_persons.append(target)
             if holder is not None:
                 plan.nik_checks.append((target, holder))
@@ -689,23 +719,30 @@ def _refuse_people_changed_since_planning(plan: Plan) -> None:
 
 
 def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
-    """Insert the new people, registrations and their history in batches (call inside a transaction)."""
+    """Insert the new people, registrations and their events (call inside a transaction).
+
+    Rows go in as plain tuples, no model instance per row: COPY on PostgreSQL, one ``executemany``
+    per batch elsewhere (``bulk_rows``). Ids are reserved first, so registrations and events can
+    point at rows written in the same pass. History rows are written by the database's set-based
+    triggers (``ppks.history``), one per inserted record, masked as everywhere else.
+    """
     user = job.requested_by
+    user_id = getattr(user, "pk", None)
     result = WriteResult()
     _refuse_people_changed_since_planning(plan)
     total_steps = max(len(plan.new_persons) + 2 * len(plan.row_person), 1)
-    done = 0
-    for batch in _chunks(plan.new_persons, BATCH_SIZE):
-        Person.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-        done += len(batch)
-        if progress:
-            progress(done / total_steps)
-    result.created_persons = len(plan.new_persons)
     now = timezone.now()
+    for new_person, pk in zip(plan.new_persons, bulk_rows.reserve_ids(Person, len(plan.new_persons)), strict=True):
+        new_person.pk = pk
+    bulk_rows.insert(Person, (_person_values(new, user_id, now) for new in plan.new_persons),
+                     with_id=True)
+    if progress:
+        progress(len(plan.new_persons) / total_steps)
+    result.created_persons = len(plan.new_persons)
     submitted = job.submit_rows
     status = Registration.Status.SUBMITTED if submitted else Registration.Status.DRAFT
-    directorates: dict[tuple[int, datetime.date], object] = {}
-    registrations = []
+    directorates: dict[tuple[int, datetime.date], int | None] = {}
+    registrations: list[dict] = []
     open_pairs = set(plan.open_pairs)
     for row, target in plan.row_person:
         person_pk = target if isinstance(target, int) else target.pk
@@ -716,50 +753,64 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
         open_pairs.add(pair)
         directorate_key = (row.category.pk, row.assessed_on)
         if directorate_key not in directorates:
-            directorates[directorate_key] = row.category.directorate_on(row.assessed_on)
-        directorate = directorates[directorate_key]
-        registrations.append(Registration(
-            person_id=person_pk, category=row.category, village_id=row.village_id if not isinstance(target, int)
-            else None, status=status, needs=row.needs, assessed_on=row.assessed_on,
-            directorate_id=directorate.pk if directorate else None, created_by=user, created_at=now, updated_at=now,
-            submitted_at=now if submitted else None,
-        ))
+            directorate = row.category.directorate_on(row.assessed_on)
+            directorates[directorate_key] = directorate.pk if directorate else None
+        registrations.append({
+            "person_id": person_pk, "category_id": row.category.pk,
+            "village_id": None if isinstance(target, int) else row.village_id, "status": status, "needs": row.needs,
+            "assessed_on": row.assessed_on, "directorate_id": directorates[directorate_key],
+            "created_by_id": user_id, "created_at": now, "updated_at": now,
+            "submitted_at": now if submitted else None,
+        })
     _fill_villages_of_existing(registrations)
+    for values, pk in zip(registrations, bulk_rows.reserve_ids(Registration, len(registrations)), strict=True):
+        values["id"] = pk
+    bulk_rows.insert(Registration, registrations, with_id=True)
+    if progress:
+        progress((len(plan.new_persons) + len(registrations)) / total_steps)
     note = _("Diimpor dari berkas {name} (impor #{pk})").format(name=job.original_name, pk=job.pk)
-    for batch in _chunks(registrations, BATCH_SIZE):
-        Registration.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-        events = []
-        for registration in batch:
-            events.append(RegistrationEvent(registration=registration, from_status="", to_status="draft", actor=user,
-                                            occurred_at=now, note=note))
-            if submitted:
-                events.append(RegistrationEvent(registration=registration, from_status="draft", to_status=status,
-                                                actor=user, occurred_at=now, note=""))
-        RegistrationEvent.objects.bulk_create(events, batch_size=BATCH_SIZE * 2)
-        ImportJob.registrations.through.objects.bulk_create(
-            [ImportJob.registrations.through(importjob_id=job.pk, registration_id=registration.pk)
-             for registration in batch], batch_size=BATCH_SIZE)
-        done += 2 * len(batch)
-        if progress:
-            progress(done / total_steps)
+    events = [{"registration_id": values["id"], "from_status": "", "to_status": "draft", "actor_id": user_id,
+               "occurred_at": now, "note": note} for values in registrations]
+    if submitted:
+        events += [{"registration_id": values["id"], "from_status": "draft", "to_status": status,
+                    "actor_id": user_id, "occurred_at": now, "note": ""} for values in registrations]
+    bulk_rows.insert(RegistrationEvent, events)
+    links = ImportJob.registrations.through
+    for batch in _chunks([values["id"] for values in registrations], BATCH_SIZE):
+        links.objects.bulk_create([links(importjob_id=job.pk, registration_id=pk) for pk in batch])
+    if progress:
+        progress(1.0)
     result.created_registrations = len(registrations)
     # Same-NIK pairs first: the pair may also share name and birth date, and keeps the stronger reason.
     result.duplicate_candidates = _record_nik_checks(plan.nik_checks) + _record_duplicates(plan.new_persons)
     return result
 
 
-def _fill_villages_of_existing(registrations: list[Registration]) -> None:
+def _person_values(new: NewPerson, user_id: int | None, now: datetime.datetime) -> dict:
+    row = new.row
+    nik, nik_status = (None, Person.NikStatus.UNKNOWN.value) if new.without_nik else (row.nik, row.nik_status)
+    return {
+        "id": new.pk, "nik": nik, "nik_status": nik_status, "kk_number": row.kk_number, "name": row.name,
+        "name_key": row.name_key, "birth_place": row.birth_place, "birth_date": row.birth_date, "sex": row.sex,
+        "village_id": row.village_id, "dusun": row.dusun, "rt": row.rt, "rw": row.rw,
+        "street_address": row.street_address, "phone": row.phone, "disability": row.disability,
+        "dtsen_decile": row.dtsen_decile, "dtsen_decile_as_of": row.dtsen_decile_as_of, "created_by_id": user_id,
+        "created_at": now, "updated_at": now,
+    }
+
+
+def _fill_villages_of_existing(registrations: list[dict]) -> None:
     """A registration of an existing person lies in that person's village (as ``registration_create`` does)."""
-    missing = sorted({registration.person_id for registration in registrations if registration.village_id is None})
+    missing = sorted({values["person_id"] for values in registrations if values["village_id"] is None})
     villages: dict[int, str] = {}
     for chunk in _chunks(missing):
         villages.update(Person.objects.filter(pk__in=chunk).values_list("pk", "village_id"))
-    for registration in registrations:
-        if registration.village_id is None:
-            registration.village_id = villages[registration.person_id]
+    for values in registrations:
+        if values["village_id"] is None:
+            values["village_id"] = villages[values["person_id"]]
 
 
-def _record_nik_checks(pairs: list[tuple[Person, int]]) -> int:
+def _record_nik_checks(pairs: list[tuple[NewPerson, int]]) -> int:
     """Queue each new person saved without their row's NIK beside the person who holds it (same NIK)."""
     candidates = [DuplicateCandidate(person_id=min(person.pk, holder), other_id=max(person.pk, holder),
                                      reason=DuplicateCandidate.Reason.SAME_NIK) for person, holder in pairs]
@@ -767,12 +818,12 @@ def _record_nik_checks(pairs: list[tuple[Person, int]]) -> int:
     return len(candidates)
 
 
-def _record_duplicates(new_persons: list[Person]) -> int:
+def _record_duplicates(new_persons: list[NewPerson]) -> int:
     """Queue pairs with the same name key and birth date (any village) for staff review, in bulk."""
-    new_pks = {person.pk for person in new_persons if person.birth_date is not None}
+    new_pks = {person.pk for person in new_persons if person.row.birth_date is not None}
     if not new_pks:
         return 0
-    keys = {person.name_key for person in new_persons if person.birth_date is not None}
+    keys = {person.row.name_key for person in new_persons if person.row.birth_date is not None}
     groups: dict[tuple[str, datetime.date], list[int]] = {}
     for chunk in _chunks(keys):
         for pk, key, birth_date in (

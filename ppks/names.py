@@ -45,6 +45,7 @@ MUHAMMAD_VARIANTS = frozenset(
 )
 OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh"))
 OLD_SPELLING_MARKERS = re.compile(r"oe|dj|tj|nj|sj")
+OLD_SPELLING_ANY = re.compile("|".join(old for old, _new in OLD_SPELLING))
 LONE_J = re.compile(r"(?<![dtns])j")
 # Every apostrophe and quote a phone or desktop keyboard produces (and their look-alikes).
 APOSTROPHES = "'\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\u201b\"\u201c\u201d\u201e\u00ab\u00bb"
@@ -69,12 +70,16 @@ _ABDU_ARTICLE = re.compile(r"^abdu(?=[rsnzdt])")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
 def _modern_spelling(token: str) -> str:
     if OLD_SPELLING_MARKERS.search(token):
         token = LONE_J.sub("y", token)
+    elif not OLD_SPELLING_ANY.search(token):
+        return token
     for old, new in OLD_SPELLING:
         token = token.replace(old, new)
     return token
