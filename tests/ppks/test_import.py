@@ -501,3 +501,54 @@ def test_birth_dates_follow_the_same_rule_as_the_form_and_the_api(users, birth_d
     job = run_import(users["regency"], [row(tanggal_lahir=birth_date, nik="", alasan_tanpa_nik="belum_punya")])
     assert ("tanggal_lahir", message) in [(field, text) for _line, field, text in messages_of(job)]
     assert not Registration.objects.exists()
+
+
+# Set-based writing (issue 21, item 2) -------------------------------------------------------------------------------
+
+
+def test_imported_rows_get_one_masked_history_row_each_with_the_importer(users):
+    """Rows written without model instances (COPY / executemany) are still recorded, NIK and No. KK masked."""
+    from ppks.models import PersonHistory
+
+    job = run_import(users["regency"], [row(), person_row(1), person_row(2, nik="", alasan_tanpa_nik="belum_punya")])
+    assert (job.state, job.created_persons, job.created_registrations) == ("done", 3, 3)
+    inserted = PersonHistory.objects.filter(action="insert")
+    assert inserted.filter(table_name="ppks_person").count() == 3
+    assert inserted.filter(table_name="ppks_registration").count() == 3
+    assert set(inserted.values_list("actor_id", flat=True)) == {users["regency"].pk}
+    assert set(inserted.values_list("reason", flat=True)) == {"Impor #{}".format(job.pk)}
+    siti = PersonHistory.objects.get(table_name="ppks_person", person__nik="3511015203850003")
+    assert siti.changes["nik"] == {"old": None, "new": "3511********0003"}
+    assert siti.changes["kk_number"] == {"old": None, "new": "3511********0001"}
+    assert siti.changes["name"] == {"old": None, "new": "Siti Aminah"}
+
+
+def test_imported_ids_never_reuse_those_of_deleted_rows(users):
+    """Ids are reserved before the rows are written; a deleted person's id is never handed out again."""
+    first = run_import(users["regency"], [person_row(1)])
+    deleted = Person.objects.get(created_by=users["regency"])
+    Registration.objects.filter(person=deleted).delete()
+    deleted_pk = deleted.pk
+    deleted.delete()
+    job = run_import(users["regency"], [person_row(2), person_row(3)])
+    assert (first.state, job.state) == ("done", "done")
+    new_pks = sorted(Person.objects.values_list("pk", flat=True))
+    assert len(new_pks) == 2
+    assert min(new_pks) > deleted_pk
+    registrations = Registration.objects.order_by("pk")
+    assert [registration.person_id for registration in registrations] == new_pks
+    assert all(registration.events.count() == 1 for registration in registrations)
+
+
+def test_validation_reads_rows_shorter_than_the_header_and_files_without_optional_columns(users):
+    header = [key for key in KEYS if key not in ("telepon", "kebutuhan")]
+    upload = csv_file([row()], header=header)
+    job = services.registration_import_create(actor=users["regency"], upload=upload)
+    assert (job.state, job.created_registrations) == ("done", 1), job.errors
+    short = io.StringIO()
+    writer = csv.writer(short)
+    writer.writerow(KEYS)
+    writer.writerow([row()[key] for key in KEYS][:-1])  # no trailing tanggal_asesmen cell
+    job = services.registration_import_create(actor=users["regency"], upload=SimpleUploadedFile(
+        "short.csv", short.getvalue().encode("utf-8"), content_type="text/csv"))
+    assert job.state == "done", job.errors
