@@ -458,6 +458,13 @@ ROUTES: dict[str, Route] = {
     "dashboard": Route(PAGE, ALL, lists=True, shows=()),
     "healthz": Route(PUBLIC, PUBLIC_ACCESS),
     "search": Route(PAGE, ALL, query=(("q", "Rahasia"),), lists=True, shows=()),
+    # Offline Pensosmas pages (issue 18): the worker and manifest are public files; the rest needs a session.
+    "service-worker": Route(PUBLIC, PUBLIC_ACCESS),
+    "manifest": Route(PUBLIC, PUBLIC_ACCESS),
+    "offline:session": Route(API, ALL),  # JSON: 401 without a session
+    "offline:outbox": Route(PAGE, ALL),
+    "offline:survey": Route(PAGE, frozenset(IMPORTERS)),
+    "offline:reference": Route(PAGE, ALL, lists=True, shows=()),
     "accounts:login": Route(PUBLIC, PUBLIC_ACCESS),
     "accounts:logout": Route(PUBLIC, PUBLIC_ACCESS, "post"),
     "accounts:mfa-verify": Route(PAGE, ALL),
