@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 ADMIN = frozenset({"admin"})
 NATIONAL = frozenset({"admin", "kemensos_analyst"})
 DINSOS = frozenset({"dinsos_provinsi", "dinsos_kabupaten"})
@@ -64,16 +66,6 @@ PAGES = (
 )
 PAGE_BY_NAME = {page.url_name: page for page in PAGES}
 
-ROLE_NAMES = {
-    "admin": _("Administrator"),
-    "kemensos_analyst": _("Analis Kemensos"),
-    "dinsos_provinsi": _("Dinas Sosial Provinsi"),
-    "dinsos_kabupaten": _("Dinas Sosial Kabupaten/Kota"),
-    "pensosmas": _("Pensosmas"),
-    "unit_officer": _("Petugas unit layanan"),
-}
-
-
 def role_of(user) -> str:
     """The user's role key; superusers count as administrators, a user without a role has ``""``."""
     if not getattr(user, "is_authenticated", False):
@@ -92,6 +84,6 @@ def require_page(user, url_name: str) -> None:
     if may_open(user, url_name):
         return
     page = PAGE_BY_NAME[url_name]
-    names = ", ".join(str(ROLE_NAMES[role]) for role in ROLE_NAMES if role in page.roles)
+    names = ", ".join(str(label) for role, label in User.Role.choices if role in page.roles)
     label = page.label or gettext("ini")
     raise PermissionDenied(gettext("Halaman {page} hanya untuk: {roles}.").format(page=label, roles=names))
