@@ -12,7 +12,7 @@ from tests.ppks.factories import register
 
 pytestmark = pytest.mark.django_db
 
-rename = importlib.import_module("ppks.migrations.0012_category_names_without_code")
+rename = importlib.import_module("ppks.migrations.0013_category_names_without_code")
 
 
 def test_no_seeded_name_carries_its_code():
