@@ -142,7 +142,7 @@ def test_large_selection_runs_as_a_task_with_progress(client, users, settings, m
     assert (action.processed, action.state_label, action.progress) == (0, "Menunggu", 0)
     status = client.get(reverse("ppks:bulk-status", args=[action.pk])).json()
     assert (status["finished"], status["progress"], status["total"]) == (False, 0, 5)
-    assert "ppks-bulk-progress.js" in client.get(response.url).content.decode()
+    assert "job-progress.js" in client.get(response.url).content.decode()
     # the request commits, then the (eager) task runs the batches
     assert len(callbacks) == 1
     callbacks[0]()

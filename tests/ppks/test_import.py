@@ -299,7 +299,7 @@ def test_queued_job_shows_progress_from_the_cache(client, users):
     client.force_login(users["regency"])
     assert client.get(reverse("ppks:import-status", args=[job.pk])).json()["progress"] == 42
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "ppks-import-progress.js" in page
+    assert "job-progress.js" in page
     assert 'style="width: 42%"' in page
 
 

@@ -1,7 +1,8 @@
-/* Polls the import job's status endpoint and updates the progress bar and counters; reloads when finished. */
+/* Polls a job's status endpoint (an import, a bulk action: the element marked data-job-status) and updates the
+   progress bar and counters; reloads when finished. */
 (function () {
   "use strict";
-  var box = document.getElementById("import-status");
+  var box = document.querySelector("[data-job-status]");
   if (!box || box.dataset.finished === "1") { return; }
   var url = box.dataset.statusUrl;
   var bar = box.querySelector(".progress > span");
