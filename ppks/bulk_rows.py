@@ -54,7 +54,10 @@ def insert(model, rows: Iterable[dict], *, with_id: bool = False) -> int:
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy("COPY {} ({}) FROM STDIN".format(table, column_list)) as copy:
+            # Django converts driver errors only for execute/executemany/fetch: COPY's need the same wrapper,
+            # so an IntegrityError or DataError reaches the import's handlers as Django's own exception.
+            with connection.wrap_database_errors, cursor.copy(
+                    "COPY {} ({}) FROM STDIN".format(table, column_list)) as copy:
                 for row in rows:
                     copy.write_row([row.get(column, default) for column, default in pairs])
                     written += 1

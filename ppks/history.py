@@ -323,7 +323,7 @@ def install_operation(columns: dict[str, list[str]]):
                     schema_editor.execute(statement)
             schema_editor.execute("DROP TABLE IF EXISTS {}".format(CONTEXT_TABLE))
 
-    return migrations.RunPython(forwards, backwards, elidable=False)
+    return migrations.RunPython(forwards, backwards, elidable=False, atomic=True)
 
 
 @contextmanager

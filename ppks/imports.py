@@ -646,9 +646,12 @@ def plan_rows(validation: Validation, *, user) -> Plan:
     for chunk in _chunks([row.nik for row in rows if row.nik]):
         for nik, pk, village_id in Person.objects.filter(nik__in=chunk).values_list("nik", "pk", "village_id"):
             by_nik[nik] = (pk, village_id)
+    # Rows whose NIK another region holds are saved without it, so they match people without a NIK too
+    # (a re-imported file finds the person its first import created instead of adding another).
+    hidden = {nik for nik, (_pk, village_id) in by_nik.items() if not scope.covers(village_id)}
     without_nik: dict[tuple[str, datetime.date | None, str], int] = {}
-    keys = {row.name_key for row in rows if not row.nik}
-    villages = sorted({row.village_id for row in rows if not row.nik})
+    keys = {row.name_key for row in rows if not row.nik or row.nik in hidden}
+    villages = sorted({row.village_id for row in rows if not row.nik or row.nik in hidden})
     for chunk in _chunks(keys):
         for pk, key, birth_date, village_id in (
             Person.objects.filter(nik__isnull=True, merged_into__isnull=True, name_key__in=chunk,
@@ -675,19 +678,23 @@ def plan_rows(validation: Validation, *, user) -> Plan:
                     "disimpan. {retry}").format(retry=retry_message(error.wait))) from error
             holder = by_nik[row.nik][0]
             validation.warnings.append(RowError(row.line, "nik", nik_check_message()))
-        if holder is None and row.nik and row.nik in by_nik:
-            target = by_nik[row.nik][0]
-        elif not row.nik and (row.name_key, row.birth_date, row.village_id) in without_nik:
-            target = without_nik[(row.name_key, row.birth_date, row.village_id)]
-        elif not row.nik and (row.name_key, row.birth_date, row.village_id) in new_by_key:
-            target = new_by_key[(row.name_key, row.birth_date, row.village_id)]
+        saved_without_nik = not row.nik or holder is not None
+        person_key = (row.name_key, row.birth_date, row.village_id)
+        if not saved_without_nik:
+            target = by_nik[row.nik][0] if row.nik in by_nik else None
+        elif person_key in without_nik:
+            target = without_nik[person_key]
+        elif person_key in new_by_key:
+            target = new_by_key[person_key]
         else:
+            target = None
+        if target is None:
             target = NewPerson(row, without_nik=holder is not None)
             plan.new_persons.append(target)
             if holder is not None:
                 plan.nik_checks.append((target, holder))
-            elif not row.nik:
-                new_by_key[(row.name_key, row.birth_date, row.village_id)] = target
+            if saved_without_nik:
+                new_by_key[person_key] = target
         kept_rows.append(row)
         plan.row_person.append((row, target))
     validation.rows = kept_rows
@@ -782,7 +789,8 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
         progress(1.0)
     result.created_registrations = len(registrations)
     # Same-NIK pairs first: the pair may also share name and birth date, and keeps the stronger reason.
-    result.duplicate_candidates = _record_nik_checks(plan.nik_checks) + _record_duplicates(plan.new_persons)
+    nik_pairs = _record_nik_checks(plan.nik_checks)
+    result.duplicate_candidates = len(nik_pairs) + _record_duplicates(plan.new_persons, already=nik_pairs)
     return result
 
 
@@ -810,16 +818,19 @@ def _fill_villages_of_existing(registrations: list[dict]) -> None:
             values["village_id"] = villages[values["person_id"]]
 
 
-def _record_nik_checks(pairs: list[tuple[NewPerson, int]]) -> int:
-    """Queue each new person saved without their row's NIK beside the person who holds it (same NIK)."""
-    candidates = [DuplicateCandidate(person_id=min(person.pk, holder), other_id=max(person.pk, holder),
-                                     reason=DuplicateCandidate.Reason.SAME_NIK) for person, holder in pairs]
-    DuplicateCandidate.objects.bulk_create(candidates, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    return len(candidates)
+def _record_nik_checks(pairs: list[tuple[NewPerson, int]]) -> set[tuple[int, int]]:
+    """Queue each new person saved without their row's NIK beside the person who holds it (same NIK);
+    returns the pairs queued."""
+    queued = {(min(person.pk, holder), max(person.pk, holder)) for person, holder in pairs}
+    DuplicateCandidate.objects.bulk_create(
+        [DuplicateCandidate(person_id=first, other_id=second, reason=DuplicateCandidate.Reason.SAME_NIK)
+         for first, second in sorted(queued)], batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return queued
 
 
-def _record_duplicates(new_persons: list[NewPerson]) -> int:
-    """Queue pairs with the same name key and birth date (any village) for staff review, in bulk."""
+def _record_duplicates(new_persons: list[NewPerson], *, already: set[tuple[int, int]] = frozenset()) -> int:
+    """Queue pairs with the same name key and birth date (any village) for staff review, in bulk; pairs
+    ``already`` queued (same NIK, the stronger reason) are neither written again nor counted twice."""
     new_pks = {person.pk for person in new_persons if person.row.birth_date is not None}
     if not new_pks:
         return 0
@@ -841,6 +852,8 @@ def _record_duplicates(new_persons: list[NewPerson]) -> int:
                 if other == new_pk or (other in new_pks and other < new_pk):
                     continue
                 first, second = sorted((new_pk, other))
+                if (first, second) in already:
+                    continue
                 candidates.append(DuplicateCandidate(person_id=first, other_id=second,
                                                      reason=DuplicateCandidate.Reason.NAME_BIRTH))
                 pairs += 1

@@ -122,13 +122,20 @@ class RegistrationCreatedSerializer(RegistrationDetailSerializer):
         """What the register form would ask to confirm: the person's identity warnings (those ``person_create``
         gave, such as a NIK to be checked by Dinas Sosial; on a replay, ``services.identity_check`` again) and
         the category rule."""
-        from ppks.services import identity_check
+        from django.db.models import Q
+
+        from ppks.models import DuplicateCandidate
+        from ppks.services import identity_check, nik_check_message
 
         identity = getattr(obj, "identity_warnings", None)
         if identity is None:
             person = obj.person
-            identity = identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date,
-                                      sex=person.sex).warnings
+            identity = list(identity_check(nik=person.nik, kk_number=person.kk_number, birth_date=person.birth_date,
+                                           sex=person.sex).warnings)
+            if person.nik is None and DuplicateCandidate.objects.filter(
+                    Q(person=person) | Q(other=person), reason=DuplicateCandidate.Reason.SAME_NIK,
+                    status=DuplicateCandidate.Status.OPEN).exists():
+                identity.append(nik_check_message())  # saved without a NIK another region holds
         return [str(warning) for warning in identity] + super().get_warnings(obj)
 
 

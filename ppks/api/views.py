@@ -143,7 +143,8 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        registration.identity_warnings = getattr(person, "warnings", [])
+        # None (an existing person): the serializer checks the person as it does on a replay.
+        registration.identity_warnings = getattr(person, "warnings", None)
         return Response(RegistrationCreatedSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -7,6 +7,7 @@ sex and disability criteria are warnings from one service rule (``services.categ
 
 import datetime
 import gzip
+import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -158,6 +159,29 @@ def test_api_does_not_confirm_a_nik_held_outside_the_region(api_client, users):
     new_person = Person.objects.exclude(pk=holder.pk).get()
     assert new_person.nik is None
     assert DuplicateCandidate.objects.filter(reason="nik").count() == 1
+
+
+def test_api_replay_answers_like_the_first_create(api_client, users):
+    """An Idempotency-Key replay gives the same warnings: the neutral NIK notice for a person saved without
+    a NIK another region holds, and the identity check for an existing person."""
+    register(users["other_regency"], nik="3512011505900002", name="Budi", sex="L",
+             birth_date=datetime.date(1990, 5, 15),
+             village=__import__("villages.models", fromlist=["Village"]).Village.objects.get(code="35.12.01.2001"))
+    api_client.force_authenticate(users["pensosmas"])
+    payload = {"person": {**API_PERSON, "nik": "3512011505900002"}, "category": "FM"}
+    first = api_client.post("/api/v1/registrations/", payload, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    key = first.request["HTTP_IDEMPOTENCY_KEY"]
+    replay = api_client.post("/api/v1/registrations/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert (first.status_code, replay.status_code) == (201, 200)
+    assert replay.json()["warnings"] == first.json()["warnings"]
+    assert any("perlu diperiksa Dinas Sosial" in warning for warning in replay.json()["warnings"])
+    person_id = Person.objects.get(nik__isnull=True).pk
+    payload = {"person_id": person_id, "category": "LUT"}
+    key = str(uuid.uuid4())
+    created = api_client.post("/api/v1/registrations/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    replayed = api_client.post("/api/v1/registrations/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert created.status_code == 201, created.json()
+    assert replayed.json()["warnings"] == created.json()["warnings"]
 
 
 # --- the import --------------------------------------------------------------------------------------------------

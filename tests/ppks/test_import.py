@@ -198,6 +198,22 @@ def test_nik_of_a_person_outside_the_scope_is_not_confirmed_but_queued(users, se
     assert (new_person.nik, new_person.nik_status) == (None, "tidak_diketahui")
     pair = DuplicateCandidate.objects.get(reason="nik")
     assert {pair.person_id, pair.other_id} == {holder.pk, new_person.pk}
+    # Same name and birth date too: one pair (the stronger reason), counted once.
+    assert DuplicateCandidate.objects.count() == 1
+    assert job.duplicate_candidates == 1
+
+
+def test_reimporting_an_out_of_scope_nik_row_finds_the_person_its_first_import_saved(users):
+    """A re-imported file creates nothing new, also for a row saved without the NIK another region holds."""
+    register(users["other_regency"], nik="3512010101150002", name="Budi", sex="L",
+             birth_date=datetime.date(2015, 1, 1), village=Village.objects.get(code="35.12.01.2001"))
+    rows = [row(nik="3512010101150002", nama="Budi", jenis_kelamin="L", tanggal_lahir="2015-01-01")]
+    first = run_import(users["regency"], rows)
+    again = run_import(users["regency"], rows)
+    assert (first.created_persons, first.created_registrations) == (1, 1)
+    assert (again.state, again.created_persons, again.created_registrations) == ("done", 0, 0)
+    assert Person.objects.count() == 2
+    assert DuplicateCandidate.objects.count() == 1
 
 
 def test_out_of_scope_nik_matches_count_against_the_nik_lookup_limit(users, settings):
@@ -552,3 +568,17 @@ def test_validation_reads_rows_shorter_than_the_header_and_files_without_optiona
     job = services.registration_import_create(actor=users["regency"], upload=SimpleUploadedFile(
         "short.csv", short.getvalue().encode("utf-8"), content_type="text/csv"))
     assert job.state == "done", job.errors
+
+
+def test_a_database_error_during_copy_is_django_s_own(users):
+    """COPY (PostgreSQL) is outside Django's error wrapping unless bulk_rows adds it: a unique clash must reach
+    the import's handlers as django.db.IntegrityError (SQLite's executemany is wrapped anyway)."""
+    from django.db import IntegrityError, transaction
+
+    from ppks import bulk_rows
+
+    holder = register(users["regency"]).person
+    values = {"nik": holder.nik, "nik_status": "ada", "name": "Kembar", "name_key": "kembar", "sex": "P",
+              "village_id": "35.11.01.2001", "created_at": holder.created_at, "updated_at": holder.updated_at}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_rows.insert(Person, [values])
