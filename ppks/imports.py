@@ -638,14 +638,37 @@ class Plan:
     nik_checks: list[tuple[NewPerson, int]] = field(default_factory=list)
 
 
+def _people_by_nik(niks: list[str]) -> dict[str, tuple[int, str]]:
+    """NIK -> (person id, village) of the people holding them; a merged person (who may keep a NIK the kept
+    person did not take) stands for the person it was merged into, so rows join the record in use."""
+    by_nik: dict[str, tuple[int, str]] = {}
+    merged: dict[str, int] = {}
+    for chunk in _chunks(niks):
+        for nik, pk, village_id, merged_into in Person.objects.filter(nik__in=chunk).values_list(
+                "nik", "pk", "village_id", "merged_into_id"):
+            by_nik[nik] = (pk, village_id)
+            if merged_into is not None:
+                merged[nik] = merged_into
+    for _step in range(5):  # a kept person may itself have been merged later: follow the chain a few steps
+        if not merged:
+            break
+        people = {pk: (merged_into, village_id) for pk, merged_into, village_id in Person.objects.filter(
+            pk__in=set(merged.values())).values_list("pk", "merged_into_id", "village_id")}
+        for nik, target in list(merged.items()):
+            merged_into, village_id = people[target]
+            by_nik[nik] = (target, village_id)
+            if merged_into is None:
+                del merged[nik]
+            else:
+                merged[nik] = merged_into
+    return by_nik
+
+
 def plan_rows(validation: Validation, *, user) -> Plan:
     """Match rows to people already registered; a NIK held by someone out of scope is not used (see below)."""
     scope = scope_of(user)
     rows = validation.rows
-    by_nik: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks([row.nik for row in rows if row.nik]):
-        for nik, pk, village_id in Person.objects.filter(nik__in=chunk).values_list("nik", "pk", "village_id"):
-            by_nik[nik] = (pk, village_id)
+    by_nik = _people_by_nik([row.nik for row in rows if row.nik])
     # Rows whose NIK another region holds are saved without it, so they match people without a NIK too
     # (a re-imported file finds the person its first import created instead of adding another).
     hidden = {nik for nik, (_pk, village_id) in by_nik.items() if not scope.covers(village_id)}

@@ -582,3 +582,16 @@ def test_a_database_error_during_copy_is_django_s_own(users):
               "village_id": "35.11.01.2001", "created_at": holder.created_at, "updated_at": holder.updated_at}
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_rows.insert(Person, [values])
+
+
+def test_a_row_with_the_nik_a_merged_person_kept_joins_the_person_it_was_merged_into(users):
+    """After a merge where the kept record kept its own NIK, the merged record keeps the other one (for undo):
+    a row with that NIK is registered on the kept person instead of failing the job as 'data changed'."""
+    kept = register(users["regency"], nik="3511015203850003", name="Siti Aminah").person
+    merged = register(users["regency"], nik="3511015203850004", name="Siti Aminah", category="LUT").person
+    services.persons_merge(kept=kept, merged=merged, actor=users["regency"], choices={"nik": "kept"})
+    merged.refresh_from_db()
+    assert (merged.nik, merged.merged_into_id) == ("3511015203850004", kept.pk)
+    job = run_import(users["regency"], [row(nik="3511015203850004", kategori="PD", tanggal_lahir="1985-03-12")])
+    assert (job.state, job.created_persons, job.created_registrations) == ("done", 0, 1)
+    assert Registration.objects.filter(person=kept, category__code="PD").exists()
