@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from config.env import storage_settings
-from config.files import open_stored
+from config.files import open_stored, path_sha256
 
 MANIFEST = "manifest.json"
 FILES_ARCHIVE = "files.tar"
@@ -96,14 +96,6 @@ def backup_storage() -> Storage:
     config = storage_settings(url) if url else {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                 "OPTIONS": {"location": str(settings.BASE_DIR / "backups")}}
     return import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -253,7 +245,7 @@ def _backup_create(*, keep: int, progress) -> dict[str, object]:
         parts = {}
         for local, stored_name in ((dump_path, dump_file), (archive_path, FILES_ARCHIVE)):
             progress("Mengunggah {} ({:.1f} MB) ...".format(stored_name, local.stat().st_size / 1e6))
-            parts[stored_name] = {"sha256": sha256_file(local), "bytes": local.stat().st_size}
+            parts[stored_name] = {"sha256": path_sha256(local), "bytes": local.stat().st_size}
             with open(local, "rb") as handle:
                 saved = target.save("{}/{}".format(name, stored_name), File(handle))
             if saved != "{}/{}".format(name, stored_name):
@@ -322,7 +314,7 @@ def fetch_part(storage: Storage, manifest: dict, part: str, target: Path) -> Non
     """Copy one part of a backup to a local file and check its SHA-256 against the manifest."""
     with storage.open("{}/{}".format(manifest["name"], part), "rb") as source, open(target, "wb") as copy:
         shutil.copyfileobj(source, copy, CHUNK)
-    if sha256_file(target) != manifest["parts"][part]["sha256"]:
+    if path_sha256(target) != manifest["parts"][part]["sha256"]:
         raise BackupError("{} dalam cadangan {} rusak (SHA-256 berbeda).".format(part, manifest["name"]))
 
 

@@ -51,6 +51,15 @@ def stored_attachment(fieldfile: FieldFile, *, filename: str, content_type: str 
     return response
 
 
+def path_sha256(path) -> str:
+    """SHA-256 of a local file, read in 1 MiB blocks (region files, map bundles, backup parts)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def stored_sha256(fieldfile: FieldFile) -> str:
     """SHA-256 of a stored file, read in chunks."""
     digest = hashlib.sha256()

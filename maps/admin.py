@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdminMixin
 from maps.models import FiguresRefresh, MapDataset, RegionPopulation
 
 
@@ -11,19 +12,10 @@ class RegionPopulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(FiguresRefresh)
-class FiguresRefreshAdmin(admin.ModelAdmin):
+class FiguresRefreshAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """When the map figures were last counted (read only: ``manage.py refresh_map_figures`` refreshes them)."""
 
     list_display = ("kind", "started_at", "finished_at", "full_at", "districts", "seconds")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MapDataset)

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
+from config.files import path_sha256
 from maps import definitions, geodata
 from maps.models import FiguresRefresh, MapDataset, RegionFigures, RegionPopulation, RegionShape
 from ppks.models import Category, Directorate, Registration
@@ -74,14 +75,6 @@ class ShapesLoadResult:
     seconds: float = 0.0
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def shapes_load(*, path: Path = geodata.BUNDLE_PATH, force: bool = False, only: tuple[str, ...] = ()
                 ) -> ShapesLoadResult:
     """Load the boundary bundle into ``RegionShape`` (idempotent: the same file again changes nothing).
@@ -92,7 +85,7 @@ def shapes_load(*, path: Path = geodata.BUNDLE_PATH, force: bool = False, only: 
     a partial load is not remembered, so the next full load reads the whole file.
     """
     started = time.monotonic()
-    sha256 = _file_sha256(path)
+    sha256 = path_sha256(path)
     dataset = MapDataset.objects.filter(name=DATASET_NAME).first()
     if (dataset and dataset.sha256 == sha256 and not force and not only
             and RegionShape.objects.count() == dataset.regions):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdminMixin
 from villages.models import (
     Cohort,
     CohortVillage,
@@ -75,7 +76,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionImport)
-class RegionImportAdmin(admin.ModelAdmin):
+class RegionImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Each import of the region code file: which file (name, SHA-256, date), who ran it, what it changed."""
 
     list_display = ("imported_at", "source_name", "file_date", "short_sha256", "created", "renamed", "reactivated",
@@ -87,12 +88,3 @@ class RegionImportAdmin(admin.ModelAdmin):
     @admin.display(description="SHA-256")
     def short_sha256(self, obj) -> str:
         return obj.sha256[:12]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

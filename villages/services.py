@@ -3,7 +3,6 @@
 import csv
 import datetime
 import gzip
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from accounts.models import AuditEvent
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import aggregates_changed
+from config.files import path_sha256
 from villages import codes
 from villages.models import Cohort, CohortVillage, District, LokusYear, Province, Regency, Village, VillageProfile
 
@@ -288,14 +288,6 @@ def regions_import(*, lines: Iterable[str], actor=None, source: str = "", sha256
     return result
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def regions_import_file(*, path: Path, actor=None, dry_run: bool = False, allow_deactivate: bool = False
                         ) -> RegionImportResult:
     """``regions_import`` for a CSV file on disk (UTF-8, optional BOM; ``.gz`` files are decompressed).
@@ -307,7 +299,7 @@ def regions_import_file(*, path: Path, actor=None, dry_run: bool = False, allow_
     file_date = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
     share = None if allow_deactivate else settings.SIDBS_REGION_DEACTIVATE_MAX_SHARE
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        return regions_import(lines=handle, actor=actor, source=path.name, sha256=file_sha256(path),
+        return regions_import(lines=handle, actor=actor, source=path.name, sha256=path_sha256(path),
                               file_date=file_date, dry_run=dry_run, max_deactivate_share=share)
 
 
@@ -320,7 +312,7 @@ def regions_file_imported(*, path: Path) -> bool:
     latest = AuditEvent.objects.filter(action="villages.regions_import").order_by("-occurred_at", "-pk").first()
     if latest is None or latest.detail.get("errors") or not Village.objects.exists():
         return False
-    return latest.detail.get("sha256") == file_sha256(path)
+    return latest.detail.get("sha256") == path_sha256(path)
 
 
 def parse_lokus_years(text: str) -> list[int]:
