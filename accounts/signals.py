@@ -1,9 +1,11 @@
-"""Sign-in and sign-out become audit events; sign-in also starts the session clocks and the MFA state."""
+"""Sign-in and sign-out become audit events; sign-in also starts the session clocks and the MFA state, and
+notes the name of the user's working area for the header."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from accounts import mfa
+from accounts.context_processors import user_region_label
 from accounts.middleware import session_mark_login
 from accounts.services import audit_record
 
@@ -14,6 +16,8 @@ def record_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         session_mark_login(request)
         mfa.session_mark_login(request, user)
+        if user.region_code:
+            user_region_label(request, user.region_code)
 
 
 @receiver(user_logged_out)

@@ -5,6 +5,8 @@ table says the role may open it, and a page the role cannot open is absent from 
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.access import PAGES, role_of
@@ -74,3 +76,33 @@ def test_report_pages_name_the_village_of_a_profile(client, users):
         body = client.get(url).content.decode()
         assert "Desa Sucolor, Kecamatan Maesan, Kabupaten Bondowoso" in body
         assert "35.11.01.2001 ·" not in body
+
+
+def test_the_user_menu_names_the_working_area_instead_of_its_code(client, users):
+    """People see names, never internal codes: "Wilayah: Kabupaten …", not "Wilayah: 35.11"."""
+    from reports.selectors import region_label
+
+    user = users["regency"]
+    client.force_login(user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Wilayah: {}".format(region_label(user.region_code)) in body
+    assert "Wilayah: {}<".format(user.region_code) not in body
+    client.force_login(users["analyst"])
+    assert "Wilayah:" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_working_area_name_is_looked_up_once_per_session_and_again_when_the_area_changes(
+        client, users):
+    from reports.selectors import region_label
+
+    user = users["regency"]
+    client.force_login(user)
+    client.get(reverse("accounts:password-change"))
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("accounts:password-change"))
+    user.region_code = "35.12"
+    user.save(update_fields=["region_code"])
+    with CaptureQueriesContext(connection) as changed:
+        body = client.get(reverse("accounts:password-change")).content.decode()
+    assert "Wilayah: {}".format(region_label("35.12")) in body
+    assert len(changed) > len(first)

@@ -1,5 +1,5 @@
 """Benchmark: the PPKS lists and the API as each role loads them, beside the bare SQL of their queries, and
-a gunicorn run (3 workers, 127.0.0.1 only) at concurrency 1 and 8.
+a gunicorn run (3 workers, 127.0.0.1 only) at concurrency 1, 8 and 10.
 
     .venv/bin/python tests/bench/bench_load.py [--repeat 15] [--requests 40] [--json]
 
@@ -10,7 +10,7 @@ query from ``EXPLAIN (ANALYZE)``. The ratio page / SQL is the figure to hold (is
 
 Part two starts gunicorn (DEBUG off, 3 sync workers) on a free port of 127.0.0.1 and sends a
 bounded number of requests from threads, signed in by session cookie (pages) or API token, at
-concurrency 1 and 8: req/s and p50/p95/p99 of the answer time seen by the client.
+concurrency 1, 8 and 10 (issue 15 item 13): req/s and p50/p95/p99 of the answer time seen by the client.
 """
 
 import argparse
@@ -45,9 +45,10 @@ LOAD = (
     ("beranda (pembanding)", "kabupaten", "/", {}),
     ("daftar PPKS", "kabupaten", "/ppks/", {}),
     ("API FM + terverifikasi", "kabupaten", "/api/v1/registrations/", {"category": "FM", "status": "verified"}),
+    ("API kecamatan 35.11.01", "kabupaten", "/api/v1/registrations/", {"region": "35.11.01"}),
     ("dasbor program, provinsi 35", "provinsi", "/rencana/dasbor/", {}),
 )
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 8, 10)
 PENSOSMAS_VILLAGES = 10
 
 
@@ -296,7 +297,7 @@ def run(repeat: int = 15, requests: int = 20, parts: tuple[str, ...] = ("pages",
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=20, help="requests at concurrency 1 (×8 at 8)")
+    parser.add_argument("--requests", type=int, default=20, help="requests at concurrency 1 (×c at c = 8 and 10)")
     parser.add_argument("--parts", default="pages,load", help="pages (in process), load (gunicorn), or both")
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
