@@ -110,6 +110,35 @@ ACTION_LABELS = {
 }
 
 
+ACTION_GROUPS = {
+    "accounts": _("Akun dan keamanan"),
+    "villages": _("Wilayah dan desa"),
+    "ppks": _("PPKS"),
+    "dimensions": _("Asesmen"),
+    "actionplans": _("Rencana aksi dan program"),
+    "reports": _("Laporan"),
+    "maps": _("Peta"),
+    "system": _("Sistem"),
+}
+
+
+def action_choices(current: str = "") -> list:
+    """Choices of the audit log's action filter, by name: per area "Semua tindakan <area>" (the prefix) and
+    each action; ``current`` (a code typed into the address) is kept as a choice so the page shows it."""
+    choices: list = [("", _("Semua"))]
+    known = {""}
+    for prefix, group in ACTION_GROUPS.items():
+        actions = sorted((code for code in ACTION_LABELS if code.split(".", 1)[0] == prefix),
+                         key=lambda code: str(ACTION_LABELS[code]))
+        options = [(prefix, _("Semua tindakan: {area}").format(area=group))]
+        options += [(code, ACTION_LABELS[code]) for code in actions]
+        known.update(code for code, _label in options)
+        choices.append((group, options))
+    if current and current not in known:
+        choices.append((current, current))
+    return choices
+
+
 def action_label(action: str) -> str:
     """The Indonesian name of ``action``; an action without one is shown as its code."""
     label = ACTION_LABELS.get(action)

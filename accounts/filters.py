@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_labels import action_choices
 from accounts.models import AuditEvent
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,8 +22,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 class AuditEventFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("Pelaku (nama pengguna)"), field_name="actor__username",
                                       lookup_expr="iexact")
-    action = django_filters.CharFilter(label=_("Tindakan"), method="filter_action",
-                                       widget=forms.TextInput(attrs={"placeholder": "ppks.registration"}))
+    action = django_filters.CharFilter(label=_("Tindakan"), method="filter_action", widget=forms.Select)
     object_type = django_filters.CharFilter(label=_("Jenis objek"), field_name="object_type", lookup_expr="iexact",
                                             widget=forms.TextInput(attrs={"placeholder": "ppks.person"}))
     object_id = django_filters.CharFilter(label=_("ID objek"), field_name="object_id")
@@ -34,6 +34,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["action"].widget.choices = action_choices(str(self.data.get("action", "") or "").strip())
 
     def filter_action(self, queryset, name, value):
         """``ppks.registration.export`` exactly, or every action under a prefix such as ``ppks.``."""

@@ -143,3 +143,17 @@ def test_audit_events_cannot_be_changed_or_deleted(users, trail):
         AuditEvent.objects.bulk_update([event], ["action"])
     assert AuditEvent.objects.get(pk=event.pk).action == "ppks.registration.verify"
     assert AuditEvent.objects.count() == before
+
+
+def test_the_action_filter_offers_actions_by_name_grouped_by_area(client, users, trail):
+    """People see names, never internal codes: the filter is a list of named actions, not a code to type."""
+    client.force_login(users["admin"])
+    response = client.get(reverse("audit:list"), {"action": "ppks.registration.verify"})
+    body = response.content.decode()
+    assert '<select name="action"' in body
+    assert '<optgroup label="PPKS">' in body
+    assert '<option value="ppks" >Semua tindakan: PPKS</option>'.replace(" >", ">") in body.replace(" >", ">")
+    assert '<option value="ppks.registration.verify" selected>Registrasi diverifikasi</option>' in body
+    assert [event.action for event in response.context["page"]] == ["ppks.registration.verify"]
+    typed = client.get(reverse("audit:list"), {"action": "villages.profile"}).content.decode()
+    assert '<option value="villages.profile" selected>villages.profile</option>' in typed
