@@ -23,7 +23,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, Max, OuterRef, Q, Value
+from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from accounts.scoping import scope_of
 from accounts.services import audit_record
 from ppks.history import history_actor
 from ppks.models import (
+    BulkAction,
     DuplicateCandidate,
     Person,
     PersonHistory,
@@ -299,7 +300,26 @@ def _anonymise_rows(person_ids: list[int], *, now: datetime.datetime) -> None:
         merge.conflicts = {name: None for name in merge.conflicts if name != "nik_merged"}
         merge.undo_state = {}  # old values kept for an undo (names, addresses); an anonymised merge is not undone
     PersonMerge.objects.bulk_update(merges, ["conflicts", "undo_state"])
+    _bulk_actions_redact(registrations)
     _history_redact(person_ids, keep_reason_from=first_new_history)
+
+
+def _bulk_actions_redact(registrations) -> None:
+    """Blank what bulk actions typed about these registrations: the shared rejection reason (each registration
+    of the selection keeps its own copy in its events) and the refusal reasons listed for them."""
+    found = registrations.aggregate(first=Min("created_at"))["first"]
+    if found is None:
+        return
+    registration_ids = set(registrations.values_list("pk", flat=True))
+    changed = []
+    for job in BulkAction.objects.filter(created_at__gte=found).only("pk", "note", "registration_ids", "failures"):
+        if registration_ids.isdisjoint(job.registration_ids):
+            continue
+        job.note = ""
+        job.failures = [{**failure, "reason": ""} if failure["id"] in registration_ids else failure
+                        for failure in job.failures]
+        changed.append(job)
+    BulkAction.objects.bulk_update(changed, ["note", "failures"], batch_size=200)
 
 
 def _history_redact(person_ids: list[int], *, keep_reason_from: int) -> None:

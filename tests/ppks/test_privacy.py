@@ -503,7 +503,7 @@ def test_a_forced_anonymisation_keeps_new_notes_out_of_the_open_case(users):
     privacy.person_anonymise(person=registration.person, actor=users["admin"], reason="Permintaan subjek", force=True)
     registration.refresh_from_db()
     services.registration_transition(registration=registration, action="reject", actor=users["regency"],
-                                     note="Siti Aminah pindah ke Jember")
+                                     note="Pindah domisili ke luar kabupaten")
     registration.refresh_from_db()
     assert registration.status == "rejected"
     assert "Siti" not in registration.rejection_reason
@@ -650,3 +650,34 @@ def test_a_merge_keeps_a_correction_made_after_its_caller_loaded_the_person(user
     ppks_services.persons_merge(kept=stale_kept, merged=other, actor=users["regency"])
     kept.refresh_from_db()
     assert (kept.dusun, kept.phone) == ("Karanganyar", "081234567890")
+
+
+def test_anonymise_blanks_what_bulk_actions_typed_about_the_person(users):
+    """A bulk rejection's shared reason and a refusal listed for the person go with the identity; a bulk action
+    that did not touch the person keeps its reason."""
+    from ppks.bulk import bulk_action_create
+    from ppks.models import BulkAction
+
+    rejected = register(users["pensosmas"])
+    other = register(users["pensosmas"], nik="3511015203850004", name="Dewi Lestari")
+    untouched = register(users["pensosmas"], nik="3511015203850005", name="Rina Wati")
+    for registration in (rejected, other, untouched):
+        services.registration_transition(registration=registration, action="submit", actor=users["pensosmas"])
+    job = bulk_action_create(actor=users["regency"], action="reject", registration_ids=[rejected.pk, other.pk],
+                             note="Pindah domisili ke luar kabupaten")
+    refused = bulk_action_create(actor=users["regency"], action="verify", registration_ids=[rejected.pk, other.pk])
+    kept = bulk_action_create(actor=users["regency"], action="reject", registration_ids=[untouched.pk],
+                              note="Data ganda dengan desa tetangga")
+    assert BulkAction.objects.get(pk=refused.pk).failures[0]["reason"]
+
+    privacy.person_anonymise(person=rejected.person, actor=users["regency"], reason="Permintaan subjek data")
+
+    job.refresh_from_db()
+    refused.refresh_from_db()
+    kept.refresh_from_db()
+    assert job.note == ""
+    assert [failure["reason"] for failure in refused.failures if failure["id"] == rejected.pk] == [""]
+    assert all(failure["reason"] for failure in refused.failures if failure["id"] == other.pk)
+    assert kept.note == "Data ganda dengan desa tetangga"
+    other.refresh_from_db()
+    assert other.rejection_reason == "Pindah domisili ke luar kabupaten"  # its own copy stays
