@@ -6,12 +6,29 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit_labels import action_choices
 from accounts.models import AuditEvent
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+AUDITED_APPS = ("accounts", "villages", "ppks", "dimensions", "actionplans", "reports", "maps")
+
+
+def object_type_choices(current: str = "") -> list[tuple[str, str]]:
+    """The kinds of records audit events name (``ppks.person``), offered by their names ("Orang", …)."""
+    from django.apps import apps
+
+    configs = [apps.get_app_config(app) for app in AUDITED_APPS if apps.is_installed(app)]
+    models = [model for config in configs for model in config.get_models()]
+    choices = sorted(((model._meta.label_lower, capfirst(str(model._meta.verbose_name))) for model in models),
+                     key=lambda choice: choice[1])
+    if current and current.lower() not in {code for code, _label in choices}:
+        choices.append((current, current))
+    return [("", _("Semua")), *choices]
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -24,7 +41,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
                                       lookup_expr="iexact")
     action = django_filters.CharFilter(label=_("Tindakan"), method="filter_action", widget=forms.Select)
     object_type = django_filters.CharFilter(label=_("Jenis objek"), field_name="object_type", lookup_expr="iexact",
-                                            widget=forms.TextInput(attrs={"placeholder": "ppks.person"}))
+                                            widget=forms.Select)
     object_id = django_filters.CharFilter(label=_("ID objek"), field_name="object_id")
     date_from = django_filters.DateFilter(label=_("Dari tanggal"), method="filter_date_from", widget=DATE)
     date_to = django_filters.DateFilter(label=_("Sampai tanggal"), method="filter_date_to", widget=DATE)
@@ -38,6 +55,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["action"].widget.choices = action_choices(str(self.data.get("action", "") or "").strip())
+        self.form.fields["object_type"].widget.choices = object_type_choices(
+            str(self.data.get("object_type", "") or "").strip())
 
     def filter_action(self, queryset, name, value):
         """``ppks.registration.export`` exactly, or every action under a prefix such as ``ppks.``."""

@@ -157,3 +157,13 @@ def test_the_action_filter_offers_actions_by_name_grouped_by_area(client, users,
     assert [event.action for event in response.context["page"]] == ["ppks.registration.verify"]
     typed = client.get(reverse("audit:list"), {"action": "villages.profile"}).content.decode()
     assert '<option value="villages.profile" selected>villages.profile</option>' in typed
+
+
+def test_the_object_type_filter_offers_kinds_of_records_by_name(client, users, trail):
+    client.force_login(users["admin"])
+    response = client.get(reverse("audit:list"), {"object_type": "villages.village"})
+    body = response.content.decode()
+    assert '<option value="villages.village" selected>Desa/kelurahan</option>' in body
+    assert '<option value="ppks.registration">Registrasi PPKS</option>' in body
+    assert {event.action for event in response.context["page"]} == {"ppks.registration.verify",
+                                                                     "villages.profile.update"}
