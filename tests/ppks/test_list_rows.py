@@ -175,3 +175,20 @@ def test_list_page_rows(client, users, listed):
     assert "3511********0003" in body
     assert "3511015203850003" not in body
     assert '<span class="badge status-submitted">Diajukan</span>' in body
+
+
+@pytest.mark.parametrize("ordering", [("-created_at", "-pk"), ("submitted_at", "pk"), ("person__name", "-created_at")])
+def test_a_few_rows_are_sorted_in_the_same_order(users, listed, ordering):
+    """``few`` (the capped count found them all) only changes how the database finds the page's rows."""
+    from ppks.selectors import registration_page_rows
+
+    Registration.objects.filter(pk=listed[2].pk).update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    queryset = Registration.objects.order_by(*ordering)
+    walked = [row.pk for row in registration_page_rows(queryset[1:3])]
+    with CaptureQueriesContext(connection) as captured:
+        sorted_ = [row.pk for row in registration_page_rows(queryset[1:3], few=True)]
+    assert sorted_ == walked
+    assert len(walked) == 2
+    assert list(queryset.values_list("pk", flat=True)[1:3]) == walked
+    if connection.vendor == "postgresql" and ordering[0] != "person__name":
+        assert "interval" in captured[0]["sql"]
