@@ -192,3 +192,16 @@ def test_a_few_rows_are_sorted_in_the_same_order(users, listed, ordering):
     assert list(queryset.values_list("pk", flat=True)[1:3]) == walked
     if connection.vendor == "postgresql" and ordering[0] != "person__name":
         assert "interval" in captured[0]["sql"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "UTC", "Asia/Jayapura"])
+def test_api_list_dates_equal_the_serializer_in_each_time_zone(listed, zone, settings):
+    from django.utils import timezone
+
+    Registration.objects.filter(pk=listed[0].pk).update(
+        submitted_at=datetime.datetime(2026, 3, 1, 17, 30, 5, 123456, tzinfo=datetime.UTC))
+    registrations = Registration.objects.order_by("pk")
+    with timezone.override(zone):
+        expected = [dict(row) for row in RegistrationSerializer(registrations, many=True).data]
+        assert registration_list_data(registrations.values(*REGISTRATION_LIST_VALUES)) == expected
+    assert expected[0]["submitted_at"].endswith("Z" if zone == "UTC" else ":00")
