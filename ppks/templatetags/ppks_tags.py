@@ -1,6 +1,7 @@
+import html
+
 from django import template
 from django.utils import dateformat
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -30,25 +31,27 @@ def registration_rows(rows, bulk=False) -> SafeString:
         return SafeString('\n    <tr><td colspan="7" class="muted">{}</td></tr>\n  '.format(
             gettext("Belum ada registrasi yang cocok.")))
     pick = gettext("Pilih %(name)s")
-    dates = {}
+    days = {}
     parts = []
     for row in rows:
-        person, village, category, directorate = row.person, row.village, row.category, row.directorate
-        name = escape(person.name)
-        created = row.created_at
-        if created not in dates:
-            dates[created] = "" if created is None else escape(dateformat.format(template_localtime(created), "j M Y"))
+        person, village, category, directorate = row["person"], row["village"], row["category"], row["directorate"]
+        name = _escape(person["name"])
+        created = template_localtime(row["created_at"])
+        day = created.date()
+        if day not in days:
+            days[day] = _escape(dateformat.format(created, "j M Y"))
         if bulk:
             select = ('<td class="select"><input type="checkbox" name="ids" value="{}" form="bulk-form" '
-                      'aria-label="{}"></td>').format("%d" % row.pk, pick % {"name": name})  # noqa: UP031
+                      'aria-label="{}"></td>').format("%d" % row["pk"], pick % {"name": name})  # noqa: UP031
         else:
             select = ""
-        if person.nik:
-            nik = escape(person.nik)
+        if person["nik"]:
+            nik = _escape(person["nik"])
         else:
-            nik = '<span class="muted">{}</span>'.format(escape(person.get_nik_status_display))
-        born = ", {}".format(escape(dateformat.format(person.birth_date, "Y"))) if person.birth_date else ""
-        dusun = " · {}".format(escape(person.dusun)) if person.dusun else ""
+            nik = '<span class="muted">{}</span>'.format(_escape(person["get_nik_status_display"]))
+        birth_date = person["birth_date"]
+        born = ", {:04d}".format(birth_date.year) if birth_date else ""
+        dusun = " · {}".format(_escape(person["dusun"])) if person["dusun"] else ""
         parts.append(
             '\n    <tr>\n      {select}\n'
             '      <td><a href="{url}">{name}</a>\n'
@@ -59,11 +62,16 @@ def registration_rows(rows, bulk=False) -> SafeString:
             '      <td><span class="badge status-{status}">{status_label}</span>\n</td>\n'
             '      <td>{created}</td>\n'
             '    </tr>\n  '.format(
-                select=select, url=escape(row.get_absolute_url), name=name, sex=escape(person.get_sex_display),
-                born=born, nik=nik, village=escape(village.name), district=escape(village.district.name),
-                rt_rw=escape(person.rt_rw), dusun=dusun,
-                label=escape(category.label) if category else "", code=escape(category.code) if category else "",
-                directorate=escape(directorate.name) if directorate and directorate.name else "",
-                status=escape(row.status), status_label=escape(row.get_status_display), created=dates[created],
+                select=select, url=_escape(row["get_absolute_url"]), name=name,
+                sex=_escape(person["get_sex_display"]), born=born, nik=nik, village=_escape(village["name"]),
+                district=_escape(village["district"]["name"]), rt_rw=_escape(person["rt_rw"]), dusun=dusun,
+                label=_escape(category.label) if category else "", code=_escape(category.code) if category else "",
+                directorate=_escape(directorate.name) if directorate and directorate.name else "",
+                status=_escape(row["status"]), status_label=_escape(row["get_status_display"]), created=days[day],
             ))
     return SafeString("".join(parts))
+
+
+def _escape(value) -> str:
+    """``{{ value }}`` of a plain value: Django's ``escape`` without its lazy-string wrapper (same characters)."""
+    return html.escape(str(value))
