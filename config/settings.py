@@ -176,6 +176,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's widget templates, with <input> and <select> written in Python (same bytes; config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.FormRenderer"
 
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------

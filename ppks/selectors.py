@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -62,7 +62,24 @@ def _url_pattern(name: str) -> str:
     return reverse(name, kwargs={"pk": marker}).replace(str(marker), "{}")
 
 
-def registration_page_rows(registrations: QuerySet) -> list[Row]:
+# Dates a list may be ordered by that have an index PostgreSQL can walk in that order.
+WALKABLE_DATES = ("created_at", "submitted_at")
+
+
+def _sorted_not_walked(ordering) -> list:
+    """``ordering`` with its indexed dates written as ``date + interval '0'``: the same order, which no index
+    serves, so PostgreSQL sorts the matching rows instead of walking the date's index for them."""
+    written = []
+    for item in ordering:
+        name = item.lstrip("-") if isinstance(item, str) else ""
+        if name in WALKABLE_DATES:
+            expression = ExpressionWrapper(F(name) + Value(datetime.timedelta(0)), output_field=DateTimeField())
+            item = expression.desc() if item.startswith("-") else expression.asc()
+        written.append(item)
+    return written
+
+
+def registration_page_rows(registrations: QuerySet, *, few: bool = False) -> list[Row]:
     """The rows of one list page; ``registrations`` is the page's slice (scope, filters, order, offset).
 
     The page's ids are chosen in a subquery on the registrations alone (with only the joins its
@@ -70,10 +87,19 @@ def registration_page_rows(registrations: QuerySet) -> list[Row]:
     query with the joins, PostgreSQL weighed the joins of every matching row against walking the
     ``created_at`` index and walked it through 66,000 rows to fill a page of a kecamatan (540 ms);
     the narrow subquery plans in ~2 ms and picks the region index when the region is small.
+
+    ``few`` (the capped count found no more than ``LIST_COUNT_CAP`` rows) has the subquery sort those
+    rows: otherwise PostgreSQL, estimating a date index walk as cheaper than reading them at random,
+    walked ``created_at`` backwards through ~20,000 registrations of other regions to fill a page of
+    Kab. Bondowoso's 2,630 (45 ms against 2 ms; 1M registrations). Above the cap the matches are at
+    least 1% of the table and the walk finds a page within a few thousand rows.
     """
     ordering = registrations.query.order_by or Registration._meta.ordering
-    return registration_rows(Registration.objects.filter(pk__in=registrations.values("pk"))
-                             .order_by(*ordering).values(*LIST_VALUES))
+    page_ids = registrations.values("pk")
+    if few:
+        page_ids.query.clear_ordering(force=True)
+        page_ids.query.add_ordering(*_sorted_not_walked(ordering))
+    return registration_rows(Registration.objects.filter(pk__in=page_ids).order_by(*ordering).values(*LIST_VALUES))
 
 
 def registration_rows(values) -> list[Row]:

@@ -118,7 +118,7 @@ def registration_list_view(request):
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-created_at", "-pk")
     page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = registration_page_rows(page.object_list)
+    page.object_list = registration_page_rows(page.object_list, few=not page.paginator.more)
     total, more = page.paginator.count, page.paginator.more
     query = request.GET.copy()
     query.pop("page", None)
@@ -410,7 +410,7 @@ def verification_queue_view(request):
     require_page(request.user, "ppks:verification-queue")
     page = CappedPaginator(verification_queue(user=request.user, lean=True), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    page.object_list = registration_page_rows(page.object_list)
+    page.object_list = registration_page_rows(page.object_list, few=not page.paginator.more)
     total, more = page.paginator.count, page.paginator.more
     return render(request, "ppks/verification_queue.html",
                   {"page": page, "total": total, "more": more, "transition_form": TransitionForm()})

@@ -248,12 +248,30 @@ _DATETIME = serializers.DateTimeField()
 _DATE = serializers.DateField()
 
 
-def _datetime(value):
-    return None if value is None else _DATETIME.to_representation(value)
+def _datetime(value, zone=None):
+    """DRF's ISO 8601 of a datetime; an aware one is written here directly (``zone``: the current time zone),
+    as ``DateTimeField.to_representation`` does: in that zone, ``Z`` for UTC. 250 per page of 50."""
+    if value is None:
+        return None
+    if zone is None or value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _date(value):
     return None if value is None else _DATE.to_representation(value)
+
+
+def _fast_zone():
+    """The zone ``_datetime`` may write in by itself: DRF's default ISO format with time zones on, else None."""
+    from django.conf import settings
+    from django.utils import timezone
+    from rest_framework.settings import ISO_8601, api_settings
+
+    if not settings.USE_TZ or str(api_settings.DATETIME_FORMAT).lower() != ISO_8601:
+        return None
+    return timezone.get_current_timezone()
 
 
 def registration_list_data(values) -> list[dict]:
@@ -265,6 +283,7 @@ def registration_list_data(values) -> list[dict]:
     from ppks.reference import reference
 
     known = reference()
+    zone = _fast_zone()
     data = []
     for row in values:
         person = {name: row["person__" + name] for name in PERSON_LIST_FIELDS}
@@ -280,8 +299,9 @@ def registration_list_data(values) -> list[dict]:
                 "rt": person["rt"], "rw": person["rw"], "street_address": person["street_address"],
                 "phone": person["phone"], "disability": person["disability"],
                 "dtsen_decile": person["dtsen_decile"], "dtsen_decile_as_of": _date(person["dtsen_decile_as_of"]),
-                "merged_into": person["merged_into_id"], "anonymised_at": _datetime(person["anonymised_at"]),
-                "created_at": _datetime(person["created_at"]), "updated_at": _datetime(person["updated_at"]),
+                "merged_into": person["merged_into_id"], "anonymised_at": _datetime(person["anonymised_at"], zone),
+                "created_at": _datetime(person["created_at"], zone),
+                "updated_at": _datetime(person["updated_at"], zone),
             },
             "category": category.code if category else None,
             "village": row["village_id"],
@@ -291,7 +311,7 @@ def registration_list_data(values) -> list[dict]:
             "directorate": directorate.code if directorate else None,
             "rejection_reason": row["rejection_reason"],
             "client_uuid": None if row["client_uuid"] is None else str(row["client_uuid"]),
-            **{name: _datetime(row[name]) for name in (
+            **{name: _datetime(row[name], zone) for name in (
                 "created_at", "submitted_at", "verified_at", "referred_at", "served_at", "closed_at")},
         })
     return data

@@ -3,17 +3,21 @@ directorates from process memory, and the region filter folded into the scope as
 
 import datetime
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.scoping import visible_to
 from ppks.api.serializers import REGISTRATION_LIST_VALUES, RegistrationSerializer, registration_list_data
-from ppks.models import Category, Directorate, Registration
+from ppks.models import Category, Directorate, Person, Registration
 from ppks.reference import category_choices, reference
 from ppks.selectors import LIST_VALUES, registration_rows
+from ppks.templatetags.ppks_tags import registration_rows as registration_rows_html
 from tests.ppks.factories import register
 from villages.models import Village
 
@@ -131,3 +135,73 @@ def test_list_with_region_filter_has_one_prefix_condition(client, users, listed)
         "results"]]
     assert names == ["Siti Aminah"]
     assert client.get("/api/v1/registrations/", {"region": "35.12"}).json()["results"] == []
+
+
+# The list's rows as the template loop wrote them before ``{% registration_rows %}`` (issue 21), kept to compare.
+TEMPLATE_ROWS = Template((Path(__file__).parent / "data" / "registration_rows_before.html").read_text())
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("bulk", [True, False])
+def test_list_rows_in_python_equal_the_template(users, listed, bulk, language):
+    """Names (escaped), masked NIK or the reason it is missing, address, category, directorate, status label,
+    links and raw ids: the Python rows are the template loop's, byte for byte."""
+    odd = register(users["regency"], nik=None, nik_status=Person.NikStatus.NONE_YET, name="O'Neil <b>&amp; \"Ani\"",
+                   birth_date=None, dusun="", rt="", rw="", category="AT",
+                   village=Village.objects.get(code="35.11.02.2001"))
+    rows = registration_rows(Registration.objects.order_by("pk").values(*LIST_VALUES))
+    assert len(rows) == 4
+    assert rows[-1].pk == odd.pk
+    rows[-1].update(pk=123456, get_absolute_url="/ppks/registrasi/123456/")  # an id the locale would group
+    with translation.override(language):
+        expected = TEMPLATE_ROWS.render(Context({"page": rows, "bulk": bulk}))
+        assert registration_rows_html(rows, bulk) == expected
+        assert registration_rows_html([], bulk) == TEMPLATE_ROWS.render(Context({"page": [], "bulk": bulk}))
+    assert "3511********0003" in expected
+    assert "3511015203850003" not in expected
+    assert 'value="123456"' in expected or not bulk
+    assert "O&#x27;Neil &lt;b&gt;&amp;amp;" in expected
+    assert 'href="/ppks/registrasi/123456/"' in expected
+
+
+def test_list_page_rows(client, users, listed):
+    """The page itself: rows of the user's scope, masked NIKs, links and checkboxes."""
+    client.force_login(users["regency"])
+    body = client.get("/ppks/").content.decode()
+    first, _other, dawuhan = listed
+    assert body.count('<tr>\n      <td class="select">') == 2
+    assert 'value="{:d}" form="bulk-form" aria-label="Pilih Wati"'.format(dawuhan.pk) in body
+    assert '<a href="/ppks/registrasi/{:d}/">Siti Aminah</a>'.format(first.pk) in body
+    assert "3511********0003" in body
+    assert "3511015203850003" not in body
+    assert '<span class="badge status-submitted">Diajukan</span>' in body
+
+
+@pytest.mark.parametrize("ordering", [("-created_at", "-pk"), ("submitted_at", "pk"), ("person__name", "-created_at")])
+def test_a_few_rows_are_sorted_in_the_same_order(users, listed, ordering):
+    """``few`` (the capped count found them all) only changes how the database finds the page's rows."""
+    from ppks.selectors import registration_page_rows
+
+    Registration.objects.filter(pk=listed[2].pk).update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    queryset = Registration.objects.order_by(*ordering)
+    walked = [row.pk for row in registration_page_rows(queryset[1:3])]
+    with CaptureQueriesContext(connection) as captured:
+        sorted_ = [row.pk for row in registration_page_rows(queryset[1:3], few=True)]
+    assert sorted_ == walked
+    assert len(walked) == 2
+    assert list(queryset.values_list("pk", flat=True)[1:3]) == walked
+    if connection.vendor == "postgresql" and ordering[0] != "person__name":
+        assert "interval" in captured[0]["sql"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "UTC", "Asia/Jayapura"])
+def test_api_list_dates_equal_the_serializer_in_each_time_zone(listed, zone, settings):
+    from django.utils import timezone
+
+    Registration.objects.filter(pk=listed[0].pk).update(
+        submitted_at=datetime.datetime(2026, 3, 1, 17, 30, 5, 123456, tzinfo=datetime.UTC))
+    registrations = Registration.objects.order_by("pk")
+    with timezone.override(zone):
+        expected = [dict(row) for row in RegistrationSerializer(registrations, many=True).data]
+        assert registration_list_data(registrations.values(*REGISTRATION_LIST_VALUES)) == expected
+    assert expected[0]["submitted_at"].endswith("Z" if zone == "UTC" else ":00")
