@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 import django_filters
 from django.db.models import Count, Q, QuerySet, Sum
@@ -249,13 +250,15 @@ def programme_dashboard(*, user, year: int | None = None, cohort=None) -> dict:
     The figures are one aggregate per region scope, year, cohort and day (lateness depends on today), computed
     from the records once and cached as plain values (codes, numbers, dates: no model instance, no translated
     label); writes to plans, stages, funds, assessments, profiles, lokus years and cohorts invalidate it
-    (config/caching.py). Labels are added here, per request, in the request's language. ``late_stages`` holds
+    (config/caching.py); the entry's name changes with its shape (``programme-figures``, formerly
+    ``programme-dashboard``), so a process never reads an entry written by another version. Labels are added here,
+    per request, in the request's language. ``late_stages`` holds
     every late stage as a tuple (``LATE_FIELDS``); ``late_rows`` turns the ones a page shows into rows.
     """
     today = timezone.localdate()
     year = year or today.year
     cohort_id = cohort.pk if cohort is not None else None
-    figures = cached_aggregate("programme-dashboard", user=user, domains=("programme", "regions", "assessments"),
+    figures = cached_aggregate("programme-figures", user=user, domains=("programme", "regions", "assessments"),
                                params=(year, cohort_id, today.isoformat()),
                                compute=lambda: _programme_figures(user=user, year=year, today=today,
                                                                   cohort_id=cohort_id))
@@ -274,15 +277,34 @@ def programme_dashboard(*, user, year: int | None = None, cohort=None) -> dict:
 
 
 def late_rows(items) -> list[Row]:
-    """Rows for the late stages a page shows (tuples of ``LATE_FIELDS``), with their labels and badges."""
-    stage_labels = dict(ProgrammeStage.Stage.choices)
+    """Rows for the late stages a page shows (tuples of ``LATE_FIELDS``), with their labels (translated once per
+    page) and badges."""
+    stage_labels = {code: str(label) for code, label in ProgrammeStage.Stage.choices}
+    state_labels = {code: str(label) for code, label in StageState.choices}
     rows = []
     for item in items:
         row = Row(zip(LATE_FIELDS, item, strict=True))
-        state = StageState(row.state)
-        row.update(stage_label=stage_labels[row.stage], state_label=state.label, badge=BADGES[state])
+        row.update(stage_label=stage_labels[row.stage], state_label=state_labels[row.state],
+                   badge=BADGES[StageState(row.state)])
         rows.append(row)
     return rows
+
+
+def _stage_rows(year: int, codes: list[str]) -> list[SimpleNamespace]:
+    """The stages of ``codes`` in ``year`` with what the schedule rule reads (``actionplans.schedule``), as plain
+    objects: the rule runs over every stage of every village in scope, and model instances cost more than it."""
+    fields = ("pk", "village_id", "year", "stage", "order", "planned_end", "actual_start", "actual_end")
+    return [SimpleNamespace(**dict(zip(fields, values, strict=True)),
+                            follows_tranches=ProgrammeStage.stage_follows_tranches(values[3]))
+            for values in ProgrammeStage.objects.filter(year=year, village_id__in=codes).order_by()
+            .values_list(*fields)]
+
+
+def _tranche_rows(year: int, codes: list[str]) -> list[SimpleNamespace]:
+    """The tranches of ``codes`` in ``year`` with what the schedule rule reads, as plain objects."""
+    fields = ("village_id", "year", "received_on", "voided_at")
+    return [SimpleNamespace(**dict(zip(fields, values, strict=True))) for values in
+            StimulusTranche.objects.filter(year=year, village_id__in=codes).order_by().values_list(*fields)]
 
 
 def _programme_figures(*, user, year: int, today, cohort_id: int | None) -> dict:
@@ -295,11 +317,7 @@ def _programme_figures(*, user, year: int, today, cohort_id: int | None) -> dict
     for phase in phases_for(codes).values():
         if phase.effective:
             phase_counts[phase.effective] += 1
-    stages = ProgrammeStage.objects.filter(year=year, village_id__in=codes).only(
-        "pk", "village_id", "year", "stage", "order", "planned_end", "actual_start", "actual_end").order_by()
-    tranches = StimulusTranche.objects.filter(year=year, village_id__in=codes).only(
-        "pk", "village_id", "year", "received_on", "voided_at").order_by()
-    schedules = schedules_by_village(stages, tranches, today)
+    schedules = schedules_by_village(_stage_rows(year, codes), _tranche_rows(year, codes), today)
     done_by_stage = dict.fromkeys(ProgrammeStage.ORDER, 0)
     late, at_risk, overdue = [], 0, 0
     for statuses in schedules.values():
