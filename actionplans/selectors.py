@@ -251,9 +251,9 @@ def programme_dashboard(*, user, year: int | None = None, cohort=None) -> dict:
     from the records once and cached as plain values (codes, numbers, dates: no model instance, no translated
     label); writes to plans, stages, funds, assessments, profiles, lokus years and cohorts invalidate it
     (config/caching.py); the entry's name changes with its shape (``programme-figures``, formerly
-    ``programme-dashboard``), so a process never reads an entry written by another version. Labels are added here,
-    per request, in the request's language. ``late_stages`` holds
-    every late stage as a tuple (``LATE_FIELDS``); ``late_rows`` turns the ones a page shows into rows.
+    ``programme-dashboard``), so a process never reads an entry written by another version. Labels are added
+    here, per request, in the request's language. ``late_stages`` holds every late stage as a tuple
+    (``LATE_FIELDS``); ``late_rows`` turns the ones a page shows into rows.
     """
     today = timezone.localdate()
     year = year or today.year
