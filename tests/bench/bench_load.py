@@ -44,7 +44,6 @@ PAGES = (
     ("API registrasi, FM + terverifikasi", "/api/v1/registrations/", {"category": "FM", "status": "verified"},
      ROLES),
     ("API registrasi, kecamatan 35.11.01", "/api/v1/registrations/", {"region": "35.11.01"}, ROLES),
-    ("dasbor program", "/rencana/dasbor/", {}, ROLES),
 )
 # Part two: label, role, path, params (the API is called with a token, pages with a session cookie).
 LOAD = (
