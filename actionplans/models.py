@@ -296,7 +296,12 @@ class ProgrammeStage(models.Model):
     @property
     def follows_tranches(self) -> bool:
         """The transfer-stimulan stage's actual dates are those of its tranches, never typed in."""
-        return self.stage == self.Stage.STIMULUS_TRANSFER
+        return self.stage_follows_tranches(self.stage)
+
+    @classmethod
+    def stage_follows_tranches(cls, stage: str) -> bool:
+        """``follows_tranches`` for a stage code (rows read with ``values()``)."""
+        return stage == cls.Stage.STIMULUS_TRANSFER
 
 
 class StageChangeRequest(models.Model):

@@ -124,7 +124,12 @@ def schedule(stages: Iterable[ProgrammeStage], tranches: Iterable[StimulusTranch
 
 def schedules_by_village(stages: Iterable[ProgrammeStage], tranches: Iterable[StimulusTranche],
                          today: datetime.date) -> dict[tuple[str, int], list[StageStatus]]:
-    """``schedule`` for many lokus years at once: {(village code, year): statuses}."""
+    """``schedule`` for many lokus years at once: {(village code, year): statuses}.
+
+    Stages and tranches may be model instances or plain objects holding the fields the rule reads:
+    stages ``village_id``, ``year``, ``order``, ``follows_tranches``, ``planned_end``, ``actual_start`` and
+    ``actual_end``; tranches ``village_id``, ``year``, ``received_on`` and ``voided_at``.
+    """
     stages_by_key: dict[tuple[str, int], list[ProgrammeStage]] = {}
     for stage in stages:
         stages_by_key.setdefault((stage.village_id, stage.year), []).append(stage)

@@ -46,6 +46,8 @@ from actionplans.models import (
 from actionplans.selectors import (
     assets_by_kind,
     assets_of,
+    cohort_choices,
+    late_rows,
     latest_programme_year,
     latest_year_in_scope,
     pending_changes,
@@ -63,7 +65,7 @@ from actionplans.selectors import (
 from config import uploads
 from config.files import stored_attachment
 from config.forms import apply_service_errors
-from villages.selectors import cohort_list, village_get
+from villages.selectors import village_get
 
 
 def _year(request, default: int | None = None) -> int:
@@ -93,13 +95,15 @@ LATE_PAGE_SIZE = 25
 
 @login_required
 def dashboard_view(request):
-    """The programme in the user's scope for a year, optionally for one cohort."""
-    cohorts = list(cohort_list(user=request.user).order_by("-year", "name"))
+    """The programme in the user's scope for a year, optionally for one cohort: cached figures (no query of its own
+    once computed for the scope), the late stages paged ``LATE_PAGE_SIZE`` at a time with the filters kept."""
+    cohorts = cohort_choices(user=request.user)
     cohort = next((item for item in cohorts if str(item.pk) == request.GET.get("cohort", "")), None)
     default = cohort.year if cohort else None
     year = _year(request, default=default) if request.GET.get("year") or cohort else latest_year_in_scope(request.user)
     data = programme_dashboard(user=request.user, year=year, cohort=cohort)
     late = Paginator(data["late_stages"], LATE_PAGE_SIZE).get_page(request.GET.get("terlambat"))
+    late.object_list = late_rows(late.object_list)
     query = request.GET.copy()
     query.pop("terlambat", None)
     return render(request, "actionplans/dashboard.html", {"data": data, "cohorts": cohorts, "cohort": cohort,

@@ -180,7 +180,7 @@ def test_cohorts_hold_villages_of_their_region_and_filter_the_dashboard(client, 
     assert everything["villages"] == 3
     by_cohort = client.get(reverse("actionplans:dashboard"), {"cohort": cohort.pk})
     data = by_cohort.context["data"]
-    assert (data["year"], data["villages"], data["cohort"]) == (2026, 2, cohort)
+    assert (data["year"], data["villages"], data["cohort"].pk, data["cohort"].name) == (2026, 2, cohort.pk, cohort.name)
     assert {code: total for _label, code, total in data["phases"]} == {
         "penjajagan": 1, "look": 0, "think": 0, "act": 1, "evaluasi": 0, "mandiri": 0}
     assert "Desa angkatan (target 10)" in by_cohort.content.decode()

@@ -70,9 +70,11 @@ def test_village_hub_creates_stages_and_the_dashboard_counts_them(client, users,
     client.post(reverse("actionplans:stage-change-decide", args=[change.pk, "approve"]), {})
     stage.refresh_from_db()
     assert stage.planned_end == datetime.date(2026, 1, 31)
-    data = client.get(reverse("actionplans:dashboard"), {"year": 2026}).context["data"]
+    response = client.get(reverse("actionplans:dashboard"), {"year": 2026})
+    data = response.context["data"]
     assert data["villages"] == 1
-    assert [(late.stage.stage, late.state) for late in data["late_stages"]] == [("penjajagan", "overdue")]
+    assert [(late.stage, late.state, late.stage_label) for late in response.context["late"]] == [
+        ("penjajagan", "overdue", "Penjajagan lokasi")]
     assert (data["overdue"], data["at_risk"]) == (1, 6)  # every later unfinished stage is at risk
     assert data["budget"] == Decimal(5000000)
     client.force_login(users["other_regency"])

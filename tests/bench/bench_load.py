@@ -1,7 +1,8 @@
 """Benchmark: the PPKS lists and the API as each role loads them, beside the bare SQL of their queries, and
 a gunicorn run (3 workers, 127.0.0.1 only) at concurrency 1, 8 and 10.
 
-    .venv/bin/python tests/bench/bench_load.py [--repeat 15] [--requests 40] [--json]
+    .venv/bin/python tests/bench/bench_load.py [--repeat 15] [--requests 40] [--parts pages,load] [--only dasbor]
+        [--json]
 
 Part one times each page in this process through Django's test client (server time: queries,
 rows, template), captures the page's queries (``CaptureQueriesContext``) and runs its SELECTs
@@ -10,7 +11,11 @@ query from ``EXPLAIN (ANALYZE)``. The ratio page / SQL is the figure to hold (is
 
 Part two starts gunicorn (DEBUG off, 3 sync workers) on a free port of 127.0.0.1 and sends a
 bounded number of requests from threads, signed in by session cookie (pages) or API token, at
-concurrency 1, 8 and 10 (issue 15 item 13): req/s and p50/p95/p99 of the answer time seen by the client.
+concurrency 1, 8 and 10 (issue 15 item 13): req/s and p50/p95/p99 of the answer time seen by the client. The "dingin"
+(cold) dashboard row marks the programme figures stale before each request, as a write does
+(only with REDIS_URL, the cache the server shares). ``--only`` keeps the rows whose label
+contains one of its comma-separated parts. tests/bench/bench_dashboard.py measures the
+programme dashboard alone, per role, cached and cold.
 """
 
 import argparse
@@ -47,7 +52,11 @@ LOAD = (
     ("API FM + terverifikasi", "kabupaten", "/api/v1/registrations/", {"category": "FM", "status": "verified"}),
     ("API kecamatan 35.11.01", "kabupaten", "/api/v1/registrations/", {"region": "35.11.01"}),
     ("dasbor program, provinsi 35", "provinsi", "/rencana/dasbor/", {}),
+    ("dasbor program, provinsi 35, dingin", "provinsi", "/rencana/dasbor/", {}),
 )
+# Load rows whose programme figures are marked stale before every request, as right after a write (needs the
+# shared cache of REDIS_URL: with local memory the server's processes would not see the new version).
+COLD = frozenset({"dasbor program, provinsi 35, dingin"})
 CONCURRENCY = (1, 8, 10)
 PENSOSMAS_VILLAGES = 10
 
@@ -106,14 +115,14 @@ def _sql_time(queries: list[str], repeat: int) -> tuple[float, dict]:
     return statistics.median(timings), plan
 
 
-def in_process(accounts: dict, repeat: int) -> list[dict]:
+def in_process(accounts: dict, repeat: int, only: tuple[str, ...] = ()) -> list[dict]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     results = []
-    for label, path, params, roles in PAGES:
+    for label, path, params, roles in selected(PAGES, only):
         for role in roles:
             client = APIClient() if path.startswith("/api/") else Client()
             client.force_login(accounts[role])
@@ -217,11 +226,12 @@ def _get(port: int, target: str, headers: dict) -> tuple[int, float, int]:
     return response.status, (time.perf_counter() - started) * 1000, len(body)
 
 
-def load(port: int, target: str, headers: dict, *, concurrency: int, requests: int) -> dict:
+def load(port: int, target: str, headers: dict, *, concurrency: int, requests: int, before=None) -> dict:
     """``requests`` GETs from ``concurrency`` threads: req/s and p50/p95/p99 in ms (client side).
 
     Untimed first: a few requests at once, so every worker (not only the first to answer) has
-    served the page once and the timed ones do not include a cold worker.
+    served the page once and the timed ones do not include a cold worker. ``before()``, when given,
+    runs (untimed) before each timed request.
     """
     warmers = [threading.Thread(target=_get, args=(port, target, headers)) for _index in range(6)]
     for thread in warmers:
@@ -237,6 +247,8 @@ def load(port: int, target: str, headers: dict, *, concurrency: int, requests: i
             with lock:
                 if next(remaining, None) is None:
                     return
+            if before is not None:
+                before()
             status, took, _size = _get(port, target, headers)
             with lock:
                 (timings if status == 200 else failures).append(took if status == 200 else status)
@@ -263,35 +275,52 @@ def _stop_on_term(server: Server) -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def through_gunicorn(accounts: dict, requests: int) -> list[dict]:
+def _programme_stale() -> None:
+    """What every programme write does to the cached figures: a new version of the ``programme`` domain."""
+    from config.caching import _bump
+
+    _bump(("programme",))
+
+
+def selected(rows: tuple, only: tuple[str, ...]) -> tuple:
+    """The rows whose label contains one of ``only`` (all rows when ``only`` is empty)."""
+    return tuple(row for row in rows if not only or any(part in row[0] for part in only))
+
+
+def through_gunicorn(accounts: dict, requests: int, only: tuple[str, ...] = ()) -> list[dict]:
     from urllib.parse import urlencode
 
     credentials = _credentials(accounts)
+    shared_cache = bool(os.environ.get("REDIS_URL"))
     server = Server()
     _stop_on_term(server)
     results = []
     try:
-        for label, role, path, params in LOAD:
+        for label, role, path, params in selected(LOAD, only):
+            if label in COLD and not shared_cache:
+                continue
             target = path + ("?" + urlencode(params) if params else "")
             headers = ({"Authorization": "Token " + credentials[role]["token"]} if path.startswith("/api/")
                        else {"Cookie": credentials[role]["cookie"]})
             for concurrency in CONCURRENCY:
                 figures = load(server.port, target, headers, concurrency=concurrency,
-                               requests=requests * concurrency if concurrency > 1 else requests)
+                               requests=requests * concurrency if concurrency > 1 else requests,
+                               before=_programme_stale if label in COLD else None)
                 results.append({"label": label, "role": role, "concurrency": concurrency, **figures})
     finally:
         server.stop()
     return results
 
 
-def run(repeat: int = 15, requests: int = 20, parts: tuple[str, ...] = ("pages", "load")) -> dict:
+def run(repeat: int = 15, requests: int = 20, parts: tuple[str, ...] = ("pages", "load"),
+        only: tuple[str, ...] = ()) -> dict:
     setup_django()
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
     accounts = users()
-    return {"pages": in_process(accounts, repeat) if "pages" in parts else [],
-            "load": through_gunicorn(accounts, requests) if "load" in parts else []}
+    return {"pages": in_process(accounts, repeat, only) if "pages" in parts else [],
+            "load": through_gunicorn(accounts, requests, only) if "load" in parts else []}
 
 
 def main() -> None:
@@ -299,9 +328,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--requests", type=int, default=20, help="requests at concurrency 1 (×c at c = 8 and 10)")
     parser.add_argument("--parts", default="pages,load", help="pages (in process), load (gunicorn), or both")
+    parser.add_argument("--only", default="", help="comma-separated parts of row labels, e.g. 'dasbor,beranda'")
     parser.add_argument("--json", action="store_true")
     arguments = parser.parse_args()
-    figures = run(arguments.repeat, arguments.requests, parts=tuple(arguments.parts.split(",")))
+    figures = run(arguments.repeat, arguments.requests, parts=tuple(arguments.parts.split(",")),
+                  only=tuple(part for part in arguments.only.split(",") if part))
     if arguments.json:
         print(json.dumps(figures))
         return

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.scoping import scope_of
 from actionplans import services as plan_services
@@ -16,7 +17,7 @@ from ppks.models import Registration
 from reports.demo_data import generate_programme
 from tests.conftest import make_user
 from tests.dimensions.conftest import instrument, make_assessment  # noqa: F401 - fixtures reused here
-from tests.perf.test_query_counts import registrations_add, villages_import
+from tests.perf.test_query_counts import REQUEST, registrations_add, villages_import
 from villages.models import Village
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +123,10 @@ def test_programme_dashboard_is_cached_and_refreshed_by_plan_approval(client, us
     assert response.context["data"]["villages"] == 2
     second, response = queries_for(client, "/rencana/dasbor/", {"year": 2026})
     assert second < first
-    # villages; their phases (lokus and cohorts, plans, assessments, stages, overrides, evaluations); stages,
-    # tranches, plans by status, three sums, pending changes
-    assert second == first - 14
+    # the cohort choices; villages; their phases (lokus and cohorts, plans, assessments, stages, overrides,
+    # evaluations); stages, tranches, plans by status, three sums, pending changes: the second request has only
+    # the queries of every signed-in request
+    assert second == first - 15 == REQUEST
     assert dict(response.context["data"]["plans_by_status"]) == {"Disetujui": 2}
 
     village = outside_programme()
@@ -154,3 +156,43 @@ def test_mapping_count_is_cached_and_refreshed_by_validation(client, users, prog
     _count, response = queries_for(client, "/asesmen/pemetaan/")
     assert response.context["page"].paginator.count == 3
     assert len(response.context["rows"]) == 3
+
+
+def test_programme_dashboard_follows_a_new_lokus_an_assessment_and_a_finished_stage(client, users, programme):
+    """Each write changes the cached figures on the very next request (not after the cache expires)."""
+    from actionplans.models import ProgrammeStage
+    from dimensions.models import Assessment
+    from villages import services as village_services
+
+    client.force_login(users["province"])
+
+    def figures() -> dict:
+        data = queries_for(client, "/rencana/dasbor/", {"year": 2026})[1].context["data"]
+        return {**data, "phase": {code: total for _label, code, total in data["phases"]},
+                "done": dict(data["stage_progress"])}
+
+    before = figures()
+    assert before["villages"] == 2
+    village = outside_programme()
+    village_services.village_profile_update(village=village, actor=users["regency"], notes="", lokus_years=[2026])
+    after_lokus = figures()
+    assert after_lokus["villages"] == 3
+    assert after_lokus["phase"]["penjajagan"] == before["phase"]["penjajagan"] + 1
+
+    assessment_services.assessment_create(actor=users["regency"], village=village, year=2026,
+                                          phase=Assessment.Phase.BASELINE)
+    after_assessment = figures()
+    assert after_assessment["phase"]["look"] == before["phase"]["look"] + 1
+    assert after_assessment["phase"]["penjajagan"] == before["phase"]["penjajagan"]
+
+    today = timezone.localdate()
+    stage = (ProgrammeStage.objects.filter(year=2026, actual_end__isnull=True, planned_end__lt=today)
+             .exclude(stage=ProgrammeStage.Stage.STIMULUS_TRANSFER).order_by("village_id", "order").first())
+    assert stage is not None, "the generated programme has an overdue stage"
+    label = ProgrammeStage.Stage(stage.stage).label
+    plan_services.stage_update(stage=stage, actor=users["regency"], data={"actual_end": today})
+    after_stage = figures()
+    assert after_stage["overdue"] == after_assessment["overdue"] - 1
+    assert after_stage["done"][label] == after_assessment["done"][label] + 1
+    late = queries_for(client, "/rencana/dasbor/", {"year": 2026})[1].context["late"]
+    assert [row.state for row in late if row.stage_pk == stage.pk] == ["done_late"]

@@ -345,14 +345,17 @@ def test_action_plan_detail(client, users, django_assert_num_queries, programme)
                   grow=lambda: spend(MANY - FEW), marker=b"Konsumsi rapat")
 
 
-def test_programme_dashboard(client, users, django_assert_num_queries, programme):
-    """Uncached: the cohort choices, then the villages, their phases (with the evaluations of their plans),
-    stages, tranches, plans by status, three sums and the pending schedule changes."""
+@pytest.mark.parametrize("role", ["analyst", "province", "regency"])
+def test_programme_dashboard(client, users, django_assert_num_queries, programme, role):
+    """Uncached (as right after a write): the cohort choices, then the villages with their names, their phases
+    (with the evaluations of their plans), stages, tranches, plans by status, three sums and the pending
+    schedule changes; the same with 3 or 30 villages."""
     programme(FEW)
-    client.force_login(users["province"])
+    client.force_login(users[role])
     responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
                               expected=REQUEST + 10 + PHASE, grow=lambda: programme(MANY - FEW))
-    assert responses[-1].context["data"]["villages"] == MANY
+    if role != "regency":
+        assert responses[-1].context["data"]["villages"] == MANY
 
 
 # Reports and home ---------------------------------------------------------------------------------------------
@@ -411,26 +414,45 @@ def test_home_dashboard_pensosmas_tasks(client, users, django_assert_num_queries
     fixed_queries(django_assert_num_queries, client, "/", expected=REQUEST + 5, grow=lambda: tasks_add(MANY - FEW),
                   marker=b'class="task task-rejected"', rows=(FEW, 20))  # 20 shown, then a link to all
 
-def test_programme_dashboard_cached(client, users, django_assert_num_queries, programme):
-    """Cached figures (issue 21): the page reads only the cohort choices, the late stages are plain rows
-    (no model instance to unpickle) shown LATE_PAGE_SIZE per page."""
+@pytest.mark.parametrize("role", ["analyst", "province", "regency", "pensosmas"])
+def test_programme_dashboard_cached(client, users, django_assert_num_queries, programme, role):
+    """Cached figures (issue 21): once the scope's figures are computed the page has no query of its own (the
+    cohort choices and the latest lokus year are cached per scope too, a Pensosmas's villages are read for the
+    scope); the late stages are paged LATE_PAGE_SIZE at a time, as rows built for the page only."""
     from actionplans.views import LATE_PAGE_SIZE
     from config.rows import Row
 
     programme(MANY)
-    client.force_login(users["province"])
-    responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params={"year": 2026},
-                              expected=REQUEST + 1, cold=False, grow=lambda: None, rows=(0, 0))
+    user = users[role]
+    if role == "pensosmas":
+        user.assigned_villages.set(Village.objects.filter(action_plans__year=2026).values_list("code", flat=True))
+    client.force_login(user)
+    own = 1 if role == "pensosmas" else 0
+    for params in ({"year": 2026}, {}):
+        responses = fixed_queries(django_assert_num_queries, client, "/rencana/dasbor/", params=params,
+                                  expected=REQUEST + own, cold=False, grow=lambda: None, rows=(0, 0))
     context = responses[-1].context
     late = context["late"]
+    assert context["data"]["villages"] == (MANY if role != "regency" else
+                                           Village.objects.filter(action_plans__year=2026, code__startswith="35.11.")
+                                           .count())
     assert late.paginator.count == context["data"]["late_count"]
     assert len(late) <= LATE_PAGE_SIZE
+    assert all(isinstance(row, Row) and row.stage_label and row.state_label for row in late)
 
-    def plain(value) -> bool:
-        if isinstance(value, dict):
-            return all(plain(item) for item in value.values())
-        if isinstance(value, list | tuple):
-            return all(plain(item) for item in value)
-        return not hasattr(value, "_meta")
 
-    assert all(isinstance(row, Row) and plain(row) for row in context["data"]["late_stages"])
+def test_programme_figures_are_plain_values(users, programme):
+    """What the cache holds for the dashboard: codes, numbers and dates, never a model instance or a lazily
+    translated label (each unpickled proxy builds a class; labels are looked up per request instead)."""
+    import pickle
+
+    from actionplans.selectors import LATE_FIELDS, _programme_figures
+
+    programme(MANY)
+    figures = _programme_figures(user=users["province"], year=2026, today=datetime.date(2026, 12, 31),
+                                 cohort_id=None)
+    pickled = pickle.dumps(figures)
+    for marker in (b"_lazy_proxy_unpickle", b"model_unpickle", b"django"):
+        assert marker not in pickled
+    assert figures["late_stages"]
+    assert all(len(item) == len(LATE_FIELDS) for item in figures["late_stages"])
