@@ -6,6 +6,7 @@ from collections import Counter, OrderedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import formats, timezone
 
@@ -105,14 +106,23 @@ def report_rows(job: ReportJob, *, district_codes: list[str] | None = None,
 
 def report_rows_iter(job: ReportJob, *, chunk_size: int = 2000):
     """The rows of ``report_rows`` one by one, fetched ``chunk_size`` at a time (exports of 50,000 rows
-    never hold them all)."""
+    never hold them all).
+
+    On PostgreSQL the rows come through a server-side cursor, which the planner optimises for the first
+    10% of rows by default (``cursor_tuple_fraction``): that plan read 10,000 rows in 6.3 s instead of
+    1.6 s, so the cursor is told that every row will be read.
+    """
     full_nik = job_shows_full_nik(job)
     queryset = report_registrations(job).order_by("village__district__code", "village__code", "person__name", "pk")
-    for row in queryset.values(*OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}).iterator(
-            chunk_size=chunk_size):
-        row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
-        row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
-        yield row
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        for row in queryset.values(*OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}).iterator(
+                chunk_size=chunk_size):
+            row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
+            row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
+            yield row
 
 
 def report_counts(job: ReportJob) -> list[dict]:

@@ -52,7 +52,8 @@ def report_generate(self, job_id: str) -> str:
     """Generate a report; large ones fan out: the parts beside the front pages and the exports, then
     ``report_paginate``, which fans out the numbering of each part, then ``report_merge``.
 
-    Parts go first, largest first, so the two workers finish together; the short steps fill the gaps.
+    The export goes first (one long task: sent last, it ran alone after the parts while the other worker
+    waited), then the parts, largest first, so the two workers finish together; the short front step last.
     """
     from reports.models import ReportPart
     from reports.services import report_generate as generate
@@ -61,8 +62,8 @@ def report_generate(self, job_id: str) -> str:
         outcome = generate(job_id=job_id)
     if outcome == "parts":
         part_ids = ReportPart.objects.filter(job_id=job_id).order_by("-row_count", "index").values_list("pk", flat=True)
-        chord([*(report_render_part.si(part_id) for part_id in part_ids), report_render_front.si(job_id),
-               report_export.si(job_id)])(report_paginate.si(job_id))
+        chord([report_export.si(job_id), *(report_render_part.si(part_id) for part_id in part_ids),
+               report_render_front.si(job_id)])(report_paginate.si(job_id))
     return outcome
 
 
