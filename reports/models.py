@@ -53,6 +53,16 @@ class ReportJob(models.Model):
         help_text=_("Salinan surat rujukan dengan NIK dan No. KK disamarkan, untuk peran yang tidak melihat NIK "
                     "lengkap."),
     )
+    front_pdf = models.FileField(
+        _("halaman depan"), upload_to="reports/parts/%Y/%m/", blank=True,
+        help_text=_("Surat atau halaman rekap (dan peta) sebelum daftar, belum bernomor halaman; dihapus setelah "
+                    "digabung."),
+    )
+    front_page_count = models.PositiveIntegerField(_("halaman depan (jumlah)"), default=0)
+    paginated_at = models.DateTimeField(
+        _("waktu penomoran"), null=True, blank=True,
+        help_text=_("Waktu yang dicetak di kaki setiap halaman; ditetapkan sekali, saat semua bagian selesai."),
+    )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True, db_index=True)
     touched_at = models.DateTimeField(
@@ -87,15 +97,25 @@ class ReportJob(models.Model):
 
 
 class ReportPart(models.Model):
-    """A slice of a large report (one or more kecamatan) rendered by its own task, merged at the end."""
+    """A slice of a large report (one or more kecamatan) rendered by its own task, merged at the end.
+
+    ``done``: rendered, without page numbers; ``stamped``: its own pages carry "Halaman X dari Y" and the
+    footer (``reports.services.report_stamp_part``), ready to be concatenated.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Dalam antrean")
         DONE = "done", _("Selesai")
+        STAMPED = "stamped", _("Bernomor halaman")
 
     job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="parts")
     index = models.PositiveSmallIntegerField()
     district_codes = models.JSONField(default=list)
+    village_codes = models.JSONField(
+        default=list, blank=True,
+        help_text=_("Bila diisi: hanya desa ini dari kecamatannya (kecamatan yang lebih besar dari satu bagian dibagi "
+                    "per desa)."),
+    )
     first_number = models.PositiveIntegerField(default=1)
     row_count = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)

@@ -2,7 +2,9 @@
 
 Reports are rendered in parts (front letter, then the by-name list per group of kecamatan),
 so parts can run on several workers. Page numbers ("Halaman X dari Y") and the document id
-are stamped afterwards from a one-pass overlay, because only the merged document knows Y.
+are stamped afterwards from an overlay, because only the page counts of all parts give X and Y:
+each part is stamped on its own (``stamp_pages``, in parallel) and the parts are then only
+appended (``concatenate``).
 Rows use block layout: WeasyPrint lays out blocks several times faster than tables.
 """
 
@@ -68,19 +70,55 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _overlay(first_page: int, pages: int, total: int, *, footer_left: str, classification: str) -> PdfReader:
+    """One overlay page per page: ``footer_left``, "Halaman X dari Y" (X from ``first_page``) and the classification."""
+    footer_left = "".join(char for char in footer_left if char not in '"\\<>&')
+    return PdfReader(io.BytesIO(render_pdf("reports/pdf/overlay.html", {
+        "pages": range(first_page, first_page + pages), "total": total, "footer_left": footer_left,
+        "classification": classification})))
+
+
+def stamp_pages(pdf, *, first_page: int, total: int, footer_left: str, classification: str = "") -> bytes:
+    """``pdf`` (bytes or a file) with its own pages numbered "Halaman ``first_page``.. dari ``total``".
+
+    A part of a report is stamped alone, once the page counts of the parts before it are known, so the
+    parts of one report are numbered in parallel; ``concatenate`` then only appends them.
+    """
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    writer = PdfWriter(clone_from=reader)
+    overlay = _overlay(first_page, len(writer.pages), total, footer_left=footer_left, classification=classification)
+    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
+        page.merge_page(stamp)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def concatenate(sources, target) -> int:
+    """Append the PDFs ``sources`` (bytes or files, already stamped) into the file ``target``; returns the pages.
+
+    Nothing is stamped or merged page by page here: each source's pages are copied as they are.
+    """
+    writer = PdfWriter()
+    for source in sources:
+        writer.append(PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source))
+    pages = len(writer.pages)
+    writer.write(target)
+    return pages
+
+
 def merge_with_footer(parts: list[bytes], *, footer_left: str, classification: str = "") -> tuple[bytes, int]:
     """Concatenate ``parts`` and stamp each page with ``footer_left`` and "Halaman X dari Y".
 
     ``classification`` (``RAHASIA`` for letters with personal data) is printed at the top and the
-    bottom of every page, as classified documents are marked.
+    bottom of every page, as classified documents are marked. Used for documents of a few pages
+    (village profiles, printables); a report's parts are stamped each on its own (``stamp_pages``).
     """
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
     total = len(writer.pages)
-    footer_left = "".join(char for char in footer_left if char not in '"\\<>&')
-    overlay = PdfReader(io.BytesIO(render_pdf("reports/pdf/overlay.html", {
-        "pages": range(total), "footer_left": footer_left, "classification": classification})))
+    overlay = _overlay(1, total, total, footer_left=footer_left, classification=classification)
     for page, stamp in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(stamp)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

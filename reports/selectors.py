@@ -6,6 +6,7 @@ from collections import Counter, OrderedDict
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import formats, timezone
 
@@ -82,12 +83,15 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def report_rows(job: ReportJob, *, district_codes: list[str] | None = None) -> list[dict]:
+def report_rows(job: ReportJob, *, district_codes: list[str] | None = None,
+                village_codes: list[str] | None = None) -> list[dict]:
     """Rows ordered by kecamatan, desa and name; NIK and No. KK in full only on original letters
-    (``job_shows_full_nik``)."""
+    (``job_shows_full_nik``). ``district_codes`` / ``village_codes`` narrow them to one part's."""
     queryset = report_registrations(job)
     if district_codes is not None:
         queryset = queryset.filter(village__district__code__in=district_codes)
+    if village_codes:
+        queryset = queryset.filter(village__code__in=village_codes)
     rows = list(
         queryset.order_by("village__district__code", "village__code", "person__name", "pk").values(
             *OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}
@@ -98,6 +102,49 @@ def report_rows(job: ReportJob, *, district_codes: list[str] | None = None) -> l
         row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
         row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
     return rows
+
+
+def report_rows_iter(job: ReportJob, *, chunk_size: int = 2000):
+    """The rows of ``report_rows`` one by one, fetched ``chunk_size`` at a time (exports of 50,000 rows
+    never hold them all).
+
+    On PostgreSQL the rows come through a server-side cursor, which the planner optimises for the first
+    10% of rows by default (``cursor_tuple_fraction``): that plan read 10,000 rows in 6.3 s instead of
+    1.6 s, so the cursor is told that every row will be read.
+    """
+    full_nik = job_shows_full_nik(job)
+    queryset = report_registrations(job).order_by("village__district__code", "village__code", "person__name", "pk")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        for row in queryset.values(*OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}).iterator(
+                chunk_size=chunk_size):
+            row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
+            row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
+            yield row
+
+
+def report_counts(job: ReportJob) -> list[dict]:
+    """Rows counted per kecamatan and category, in kecamatan order: what ``summary_table`` and the part plan
+    need, in one grouped query instead of every row."""
+    return list(
+        report_registrations(job)
+        .values(district_code=F("village__district__code"), district_name=F("village__district__name"),
+                category_code=F("category__code"), category_name=F("category__name"))
+        .annotate(count=Count("pk"))
+        .order_by("district_code", "category_code")
+    )
+
+
+def report_village_counts(job: ReportJob) -> list[dict]:
+    """Rows counted per desa (``district_code``, ``village_code``, ``count``) in report order, for the part plan."""
+    return list(
+        report_registrations(job)
+        .values(district_code=F("village__district__code"), village_code=F("village__code"))
+        .annotate(count=Count("pk"))
+        .order_by("district_code", "village_code")
+    )
 
 
 def job_shows_full_nik(job: ReportJob) -> bool:
@@ -111,10 +158,11 @@ def job_shows_full_nik(job: ReportJob) -> bool:
 
 
 def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
-    """{district code: row count} in code order, for splitting a report into parts."""
+    """{district code: row count} in code order, for splitting a report into parts (``rows`` may be
+    ``report_counts``: a row with ``count`` stands for that many)."""
     counts: OrderedDict[str, int] = OrderedDict()
     for row in rows:
-        counts[row["district_code"]] = counts.get(row["district_code"], 0) + 1
+        counts[row["district_code"]] = counts.get(row["district_code"], 0) + row.get("count", 1)
     return counts
 
 
@@ -126,6 +174,8 @@ SUMMARY_COLUMNS_PER_TABLE = 9
 def summary_table(rows: list[dict]) -> dict:
     """Counts per category, and per kecamatan × category in tables narrow enough for the page.
 
+    ``rows`` are report rows or ``report_counts`` (a row with ``count`` stands for that many).
+
     ``rows`` lists categories (number, code, name, count); ``tables`` splits the kecamatan ×
     category counts into tables of at most ``SUMMARY_COLUMNS_PER_TABLE`` category columns, the last
     one with the kecamatan totals, so no column runs off the page whatever the number of categories.
@@ -136,7 +186,7 @@ def summary_table(rows: list[dict]) -> dict:
     for row in rows:
         districts[row["district_code"]] = row["district_name"]
         categories[row["category_code"]] = row["category_name"]
-        cells[(row["category_code"], row["district_code"])] += 1
+        cells[(row["category_code"], row["district_code"])] += row.get("count", 1)
     category_codes = sorted(categories)
     category_rows = [
         {"number": number, "code": code, "name": categories[code],
@@ -168,7 +218,7 @@ def summary_table(rows: list[dict]) -> dict:
              "total": sum(cells[(code, district)] for code in category_codes)}
             for district, name in districts.items()
         ],
-        "total": len(rows),
+        "total": sum(row.get("count", 1) for row in rows),
     }
 
 

@@ -7,13 +7,17 @@ that fails records an Indonesian message and whether trying again can help (``Re
 
 import csv
 import datetime
+import gc
 import hashlib
 import io
 import logging
+import tempfile
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -39,8 +43,10 @@ from reports.selectors import (
     job_shows_full_nik,
     letter_context,
     region_exists,
+    report_counts,
     report_rows,
-    rows_by_district,
+    report_rows_iter,
+    report_village_counts,
     summary_table,
     village_profile_context,
 )
@@ -239,27 +245,66 @@ def _progress(job_id, value: int) -> None:
     ReportJob.objects.filter(pk=job_id).update(progress=value, touched_at=timezone.now())
 
 
-def _plan_parts(rows: list[dict]) -> list[tuple[list[str], int, int]]:
-    """Consecutive kecamatan grouped into parts of about REPORT_PART_ROWS rows: (codes, first number, rows)."""
-    target = settings.REPORT_PART_ROWS
+# A report is cut into at least this many parts (when it has rows enough), so two workers finish close
+# together; parts below PART_MIN_ROWS would cost more in per-document overhead than they save.
+PARTS_PER_REPORT = 8
+PART_MIN_ROWS = 250
+
+
+def _plan_parts(village_counts: list[dict]) -> list[tuple[list[str], list[str], int, int]]:
+    """Consecutive kecamatan grouped into parts: (kecamatan codes, desa codes, first number, rows).
+
+    A part holds at most min(REPORT_PART_ROWS, rows / PARTS_PER_REPORT) rows (at least PART_MIN_ROWS; a
+    single desa may be more). A kecamatan larger than that is split by desa (whole desa, the desa codes
+    listed), so the memory of rendering a part does not grow with the report. ``village_counts``: see
+    ``report_village_counts``.
+    """
+    total = sum(row["count"] for row in village_counts)
+    target = min(settings.REPORT_PART_ROWS, max(PART_MIN_ROWS, -(-total // PARTS_PER_REPORT)))
+    districts: OrderedDict[str, list[tuple[str, int]]] = OrderedDict()
+    for row in village_counts:
+        districts.setdefault(row["district_code"], []).append((row["village_code"], row["count"]))
     parts, current, count, first = [], [], 0, 1
-    for district_code, district_rows in rows_by_district(rows).items():
+    for district_code, villages in districts.items():
+        district_rows = sum(rows for _code, rows in villages)
+        if district_rows > target and len(villages) > 1:
+            if current:
+                parts.append((current, [], first, count))
+                first += count
+                current, count = [], 0
+            chunk, chunk_rows = [], 0
+            for village_code, rows in villages:
+                if chunk and chunk_rows + rows > target:
+                    parts.append(([district_code], chunk, first, chunk_rows))
+                    first += chunk_rows
+                    chunk, chunk_rows = [], 0
+                chunk.append(village_code)
+                chunk_rows += rows
+            parts.append(([district_code], chunk, first, chunk_rows))
+            first += chunk_rows
+            continue
+        if current and count + district_rows > target:
+            parts.append((current, [], first, count))
+            first += count
+            current, count = [], 0
         current.append(district_code)
         count += district_rows
         if count >= target:
-            parts.append((current, first, count))
+            parts.append((current, [], first, count))
             first += count
             current, count = [], 0
     if current:
-        parts.append((current, first, count))
+        parts.append((current, [], first, count))
     return parts
 
 
 def report_generate(*, job_id) -> str:
-    """Start (or resume) a job: export files, plan parts; render inline or return the parts to fan out.
+    """Start (or resume) a job: count its rows, plan the parts; render small ones here, else return the steps.
 
-    Returns ``"done"`` (nothing to do), ``"inline"`` (rendered here) or ``"parts"`` (caller dispatches
-    ``report_render_part`` for each part and then ``report_merge``).
+    Returns ``"done"`` (nothing to do), ``"inline"`` (every step ran here, one after another) or ``"parts"``:
+    the caller dispatches ``report_render_part`` for each part beside ``report_render_front`` and
+    ``report_export``, then ``report_paginate``, a ``report_stamp_part`` per part, and ``report_merge``
+    (``reports.tasks``). Only per-kecamatan counts are read here, never the rows: memory does not grow with them.
     """
     with transaction.atomic():
         job = ReportJob.objects.select_for_update(of=("self",)).select_related("batch", "requested_by").get(pk=job_id)
@@ -274,27 +319,31 @@ def report_generate(*, job_id) -> str:
             return "inline"
     job.refresh_from_db()
     _check_parameters(job)
-    rows = report_rows(job)
-    summary = summary_table(rows)
-    export_csv, export_xlsx = _exports(rows)
+    summary = summary_table(report_counts(job))
+    plan = _plan_parts(report_village_counts(job))
     with transaction.atomic():
         locked = ReportJob.objects.select_for_update().get(pk=job_id)
-        if not locked.csv:
-            locked.csv.save("{}.csv".format(job_id), ContentFile(export_csv), save=False)
-            locked.xlsx.save("{}.xlsx".format(job_id), ContentFile(export_xlsx), save=False)
-        locked.row_count, locked.summary, locked.progress = len(rows), summary, 15
-        locked.save(update_fields=["csv", "xlsx", "row_count", "summary", "progress"])
-        for index, (district_codes, first_number, count) in enumerate(_plan_parts(rows)):
+        locked.summary, locked.row_count, locked.progress = summary, summary["total"], max(locked.progress, 10)
+        locked.save(update_fields=["row_count", "summary", "progress"])
+        for index, (district_codes, village_codes, first_number, count) in enumerate(plan):
             ReportPart.objects.get_or_create(
                 job=locked, index=index,
-                defaults={"district_codes": district_codes, "first_number": first_number, "row_count": count},
+                defaults={"district_codes": district_codes, "village_codes": village_codes,
+                          "first_number": first_number, "row_count": count},
             )
     if locked.parts.count() <= 1:
-        for part in locked.parts.all():
-            report_render_part(part_id=part.pk, rows=rows)
-        report_merge(job_id=job_id)
+        report_steps_run(job_id=job_id)
         return "inline"
     return "parts"
+
+
+def report_steps_run(*, job_id) -> None:
+    """Every step after ``report_generate``, one after another in this process (small reports, the benchmark's
+    one-process run): each part is rendered and released before the next, so memory stays that of one part."""
+    for part_id in ReportPart.objects.filter(job_id=job_id).order_by("index").values_list("pk", flat=True):
+        report_render_part(part_id=part_id)
+        gc.collect()
+    report_merge(job_id=job_id)
 
 
 def _check_parameters(job: ReportJob) -> None:
@@ -304,6 +353,43 @@ def _check_parameters(job: ReportJob) -> None:
     if job.region_code and not region_exists(job.region_code):
         raise ReportFailure(_("Wilayah {code} tidak ditemukan; buat permintaan baru dengan wilayah yang benar.").format(
             code=job.region_code), retryable=False)
+
+
+def report_export(*, job_id) -> None:
+    """Write the CSV and XLSX of a job (skipped when stored): its own step beside the parts, rows streamed.
+
+    The rows are read 2,000 at a time and written to temporary files (CSV UTF-8 with BOM for spreadsheet
+    programs; XLSX in openpyxl's write-only mode), formulas neutralised; the job row is locked only to store them.
+    """
+    from openpyxl import Workbook
+
+    job = ReportJob.objects.select_related("batch", "requested_by").get(pk=job_id)
+    if job.csv and job.xlsx:
+        return
+    with tempfile.TemporaryFile() as csv_file, tempfile.TemporaryFile() as xlsx_file:
+        text = io.TextIOWrapper(csv_file, encoding="utf-8", newline="")
+        text.write("\ufeff")
+        writer = csv.writer(text)
+        writer.writerow([label for _key, label in EXPORT_COLUMNS])
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Rujukan")
+        sheet.append([label for _key, label in EXPORT_COLUMNS])
+        for row in report_rows_iter(job):
+            values = [_cell(row[key]) for key, _label in EXPORT_COLUMNS]
+            writer.writerow(values)
+            sheet.append(values)
+        text.flush()
+        text.detach()
+        workbook.save(xlsx_file)
+        with transaction.atomic():
+            locked = ReportJob.objects.select_for_update().get(pk=job_id)
+            if locked.csv and locked.xlsx:
+                return
+            csv_file.seek(0)
+            xlsx_file.seek(0)
+            locked.csv.save("{}.csv".format(job_id), File(csv_file), save=False)
+            locked.xlsx.save("{}.xlsx".format(job_id), File(xlsx_file), save=False)
+            locked.save(update_fields=["csv", "xlsx"])
 
 
 def _exports(rows: list[dict]) -> tuple[bytes, bytes]:
@@ -335,12 +421,15 @@ def _cell(value):
     return "" if value is None else value
 
 
-def _group_rows(rows: list[dict], first_number: int) -> list[dict]:
+def _group_rows(rows: list[dict], first_number: int, continued: str = "") -> list[dict]:
+    """Rows nested by kecamatan and desa, numbered from ``first_number``; the kecamatan ``continued`` began
+    in the part before (printed "(lanjutan)")."""
     districts: list[dict] = []
     for number, row in enumerate(rows, start=first_number):
         row["number"] = number
         if not districts or districts[-1]["code"] != row["district_code"]:
-            districts.append({"code": row["district_code"], "name": row["district_name"], "villages": []})
+            districts.append({"code": row["district_code"], "name": row["district_name"], "villages": [],
+                              "continued": row["district_code"] == continued})
         villages = districts[-1]["villages"]
         if not villages or villages[-1]["code"] != row["village_code"]:
             villages.append({"code": row["village_code"], "name": row["village_name"], "rows": []})
@@ -348,32 +437,125 @@ def _group_rows(rows: list[dict], first_number: int) -> list[dict]:
     return districts
 
 
-def report_render_part(*, part_id: int, rows: list[dict] | None = None) -> None:
-    """Render one part's by-name list to PDF (skipped when already rendered)."""
+def _parts_progress(job_id, *, rendered_share: int, stamped_share: int) -> None:
+    """Progress from the parts' states: rendering takes the job from 10 to 10 + ``rendered_share``, stamping
+    adds ``stamped_share``."""
+    states = list(ReportPart.objects.filter(job_id=job_id).values_list("state", flat=True))
+    total = max(len(states), 1)
+    rendered = sum(state in {ReportPart.State.DONE, ReportPart.State.STAMPED} for state in states)
+    stamped = sum(state == ReportPart.State.STAMPED for state in states)
+    _progress(job_id, 10 + int(rendered_share * rendered / total) + int(stamped_share * stamped / total))
+
+
+def report_render_part(*, part_id: int) -> None:
+    """Render one part's by-name list to PDF, without page numbers (skipped when already rendered).
+
+    Only the part's own rows are read; no job row is locked while rendering, so parts run side by side.
+    """
     part = ReportPart.objects.select_related("job__batch", "job__requested_by").get(pk=part_id)
-    if part.state == ReportPart.State.DONE and part.pdf:
+    if part.state in {ReportPart.State.DONE, ReportPart.State.STAMPED} and part.pdf:
         return
     job = part.job
-    if rows is None:
-        rows = report_rows(job, district_codes=part.district_codes)
-    else:
-        rows = [row for row in rows if row["district_code"] in set(part.district_codes)]
+    rows = report_rows(job, district_codes=part.district_codes, village_codes=part.village_codes)
+    before = job.parts.filter(index=part.index - 1).values_list("district_codes", flat=True).first() or []
+    continued = part.district_codes[0] if part.village_codes and part.district_codes[0] in before else ""
     pdf = rendering.render_pdf("reports/pdf/list_part.html", {
-        "title": job.get_kind_display(), "districts": _group_rows(rows, part.first_number),
+        "title": job.get_kind_display(), "districts": _group_rows(rows, part.first_number, continued),
         "letter_number": _letter_number(job), "first_part": part.index == 0,
         "annex": letter_context(job)["annex"] if part.index == 0 else None,
         "full_nik": job_shows_full_nik(job),
     })
+    del rows
     with transaction.atomic():
         locked = ReportPart.objects.select_for_update().get(pk=part_id)
-        if locked.state == ReportPart.State.DONE and locked.pdf:
+        if locked.state in {ReportPart.State.DONE, ReportPart.State.STAMPED} and locked.pdf:
             return
         locked.pdf.save("{}-{}.pdf".format(job.pk, locked.index), ContentFile(pdf), save=False)
         locked.state, locked.page_count = ReportPart.State.DONE, rendering.page_count(pdf)
         locked.save(update_fields=["pdf", "state", "page_count"])
-        total = job.parts.count()
-        done = job.parts.filter(state=ReportPart.State.DONE).count()
-        _progress(job.pk, 15 + int(75 * done / max(total, 1)))
+    _parts_progress(job.pk, rendered_share=60, stamped_share=25)
+
+
+def report_render_front(*, job_id) -> None:
+    """Render the letter (or the summary's first pages) and the summary map pages, unnumbered (skipped when stored).
+
+    A step of its own beside the parts: its page count is the offset of the first part.
+    """
+    job = ReportJob.objects.select_related("batch__directorate", "batch__unit", "requested_by").get(pk=job_id)
+    if job.front_pdf:
+        return
+    buffer = io.BytesIO()
+    pages = rendering.concatenate([_front_pages(job), *summary_map_pages(job)], buffer)
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().get(pk=job_id)
+        if locked.front_pdf:
+            return
+        locked.front_pdf.save("{}-front.pdf".format(job_id), ContentFile(buffer.getvalue()), save=False)
+        locked.front_page_count = pages
+        locked.save(update_fields=["front_pdf", "front_page_count"])
+
+
+def report_paginate(*, job_id) -> list[int]:
+    """Once the front pages and every part are rendered: fix the footer's time and return the parts to stamp.
+
+    Raises when a part or the front pages are missing (the chord ran early, or a step was lost: the
+    watchdog runs the job again). The page offsets follow from the stored page counts (``_page_offsets``).
+    """
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+        if job.state == ReportJob.State.DONE:
+            return []
+        states = dict(job.parts.values_list("pk", "state"))
+        missing = [pk for pk, state in states.items()
+                   if state not in {ReportPart.State.DONE, ReportPart.State.STAMPED}]
+        if missing or not job.front_pdf:
+            raise RuntimeError("Bagian laporan {} atau halaman depan belum selesai.".format(missing))
+        if job.paginated_at is None:
+            job.paginated_at = timezone.now()
+            job.save(update_fields=["paginated_at"])
+    return sorted(pk for pk, state in states.items() if state == ReportPart.State.DONE)
+
+
+def _footer(job: ReportJob) -> dict[str, str]:
+    generated_at = timezone.localtime(job.paginated_at)
+    return {"footer_left": "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M")),
+            "classification": "RAHASIA" if job.kind == ReportJob.Kind.REFERRAL else ""}
+
+
+def _page_offsets(job: ReportJob) -> tuple[dict[int, int], int]:
+    """{part index: its first page number} and the total page count, from the stored page counts."""
+    offsets, page = {}, job.front_page_count + 1
+    for index, count in job.parts.order_by("index").values_list("index", "page_count"):
+        offsets[index] = page
+        page += count
+    return offsets, page - 1
+
+
+def report_stamp_part(*, part_id: int) -> None:
+    """Number one rendered part's own pages ("Halaman X dari Y", footer, classification), once.
+
+    The stamped file replaces the unstamped one under the part's lock; a part already stamped is
+    skipped, so a redelivered task never stamps twice. The unstamped file goes after the commit.
+    """
+    part = ReportPart.objects.select_related("job").get(pk=part_id)
+    if part.state == ReportPart.State.STAMPED:
+        return
+    job = part.job
+    if part.state != ReportPart.State.DONE or not part.pdf or job.paginated_at is None:
+        raise RuntimeError("Bagian laporan {} belum dapat diberi nomor halaman.".format(part.index))
+    offsets, total = _page_offsets(job)
+    with part.pdf.open("rb") as handle:
+        stamped = rendering.stamp_pages(handle.read(), first_page=offsets[part.index], total=total, **_footer(job))
+    with transaction.atomic():
+        locked = ReportPart.objects.select_for_update().get(pk=part_id)
+        if locked.state == ReportPart.State.STAMPED:
+            return
+        unstamped = locked.pdf.name
+        locked.pdf.save("{}-{}-bernomor.pdf".format(job.pk, locked.index), ContentFile(stamped), save=False)
+        locked.state = ReportPart.State.STAMPED
+        locked.save(update_fields=["pdf", "state"])
+        transaction.on_commit(lambda: default_storage.delete(unstamped))
+    _parts_progress(job.pk, rendered_share=60, stamped_share=25)
 
 
 def _letter_number(job: ReportJob) -> str:
@@ -395,8 +577,29 @@ def _front_pages(job: ReportJob) -> bytes:
     return rendering.render_pdf(template, context)
 
 
+def _steps_before_merge(job_id) -> None:
+    """Whatever step is not done yet (a lost task, a watchdog run, a test calling the merge), here in order."""
+    job = ReportJob.objects.get(pk=job_id)
+    if not (job.csv and job.xlsx):
+        report_export(job_id=job_id)
+    for part_id in job.parts.exclude(state__in=[ReportPart.State.DONE, ReportPart.State.STAMPED]).values_list(
+            "pk", flat=True):
+        report_render_part(part_id=part_id)
+    if not job.front_pdf:
+        report_render_front(job_id=job_id)
+    for part_id in report_paginate(job_id=job_id):
+        report_stamp_part(part_id=part_id)
+
+
 def report_merge(*, job_id) -> None:
-    """Render the letter, merge it with the parts, stamp page numbers, store the PDF and its SHA-256."""
+    """Number the front pages, append the numbered parts after them, store the PDF and its SHA-256.
+
+    The parts were numbered in their own steps: this only appends them, into a temporary file that is
+    stored and hashed as it is read back. Steps not done yet run here first (``_steps_before_merge``).
+    """
+    if ReportJob.objects.filter(pk=job_id, state=ReportJob.State.DONE).exists():
+        return
+    _steps_before_merge(job_id)
     with transaction.atomic():
         job = (
             ReportJob.objects.select_for_update(of=("self",))
@@ -406,34 +609,45 @@ def report_merge(*, job_id) -> None:
         if job.state == ReportJob.State.DONE:
             return
         parts = list(job.parts.order_by("index"))
-        missing = [part.index for part in parts if part.state != ReportPart.State.DONE or not part.pdf]
-        if missing:
+        missing = [part.index for part in parts if part.state != ReportPart.State.STAMPED or not part.pdf]
+        if missing or not job.front_pdf or not job.csv or job.paginated_at is None:
             raise RuntimeError("Bagian laporan {} belum selesai.".format(missing))
-        generated_at = timezone.localtime()
-        part_pdfs = [part.pdf.open("rb").read() for part in parts]
-        footer = "SI-DBS · ID {} · {}".format(job.pk, generated_at.strftime("%d-%m-%Y %H:%M"))
-        classification = "RAHASIA" if job.kind == ReportJob.Kind.REFERRAL else ""
-        pdf, pages = rendering.merge_with_footer([_front_pages(job), *summary_map_pages(job), *part_pdfs],
-                                                 footer_left=footer, classification=classification)
-        job.pdf.save("{}.pdf".format(job.pk), ContentFile(pdf), save=False)
-        job.sha256 = hashlib.sha256(pdf).hexdigest()
+        _offsets, total = _page_offsets(job)
+        with job.front_pdf.open("rb") as handle:
+            front = rendering.stamp_pages(handle.read(), first_page=1, total=total, **_footer(job))
+        with tempfile.TemporaryFile() as merged:
+            handles = [part.pdf.open("rb") for part in parts]
+            try:
+                pages = rendering.concatenate([front, *handles], merged)
+            finally:
+                for handle in handles:
+                    handle.close()
+            merged.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: merged.read(1 << 20), b""):
+                digest.update(chunk)
+            merged.seek(0)
+            job.pdf.save("{}.pdf".format(job.pk), File(merged), save=False)
+        job.sha256 = digest.hexdigest()
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE
         job.finished_at = timezone.now()
+        front_name = job.front_pdf.name
         job.save(update_fields=["pdf", "sha256", "page_count", "progress", "state", "finished_at"])
         # The parts' files go only once the merged file is committed: a failure at commit leaves them for the retry.
         part_files = [part.pdf.name for part in parts]
-        transaction.on_commit(lambda: _part_files_delete(job.pk, part_files))
+        transaction.on_commit(lambda: _part_files_delete(job.pk, part_files, front_name))
         audit_record(actor=job.requested_by, action="reports.generated", obj=job,
                      detail={"rows": job.row_count, "pages": pages, "sha256": job.sha256})
 
 
-def _part_files_delete(job_id, names: list[str]) -> None:
-    """Remove the rendered parts of a merged report (after its commit); the part rows keep their page counts."""
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        default_storage.delete(name)
+def _part_files_delete(job_id, names: list[str], front_name: str = "") -> None:
+    """Remove the rendered parts and front pages of a merged report (after its commit); the part rows keep
+    their page counts."""
+    for name in [*names, front_name]:
+        if name:
+            default_storage.delete(name)
     ReportPart.objects.filter(job_id=job_id).update(pdf="")
+    ReportJob.objects.filter(pk=job_id).update(front_pdf="")
 
 
 def _village_profile_render(job: ReportJob) -> None:

@@ -34,9 +34,12 @@ def _mark_failed(job_id, exc) -> None:
     report_fail(job_id=job_id, error=exc)
 
 
+PART_TASKS = ("report_render_part", "report_stamp_part")
+
+
 def _job_failure(self, exc, task_id, args, kwargs, einfo):
     job_id = kwargs.get("job_id") or (args[0] if args else None)
-    if self.name.endswith("report_render_part"):
+    if self.name.endswith(PART_TASKS):
         from reports.models import ReportPart
 
         job_id = ReportPart.objects.filter(pk=job_id).values_list("job_id", flat=True).first()
@@ -46,15 +49,21 @@ def _job_failure(self, exc, task_id, args, kwargs, einfo):
 
 @shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
 def report_generate(self, job_id: str) -> str:
-    """Generate a report; large ones fan out to one task per part, then merge."""
+    """Generate a report; large ones fan out: the parts beside the front pages and the exports, then
+    ``report_paginate``, which fans out the numbering of each part, then ``report_merge``.
+
+    The export goes first (one long task: sent last, it ran alone after the parts while the other worker
+    waited), then the parts, largest first, so the two workers finish together; the short front step last.
+    """
     from reports.models import ReportPart
     from reports.services import report_generate as generate
 
     with official_language():
         outcome = generate(job_id=job_id)
     if outcome == "parts":
-        part_ids = ReportPart.objects.filter(job_id=job_id).order_by("index").values_list("pk", flat=True)
-        chord([report_render_part.si(part_id) for part_id in part_ids])(report_merge.si(job_id))
+        part_ids = ReportPart.objects.filter(job_id=job_id).order_by("-row_count", "index").values_list("pk", flat=True)
+        chord([report_export.si(job_id), *(report_render_part.si(part_id) for part_id in part_ids),
+               report_render_front.si(job_id)])(report_paginate.si(job_id))
     return outcome
 
 
@@ -64,6 +73,48 @@ def report_render_part(self, part_id: int) -> int:
 
     with official_language():
         render_part(part_id=part_id)
+    return part_id
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_render_front(self, job_id: str) -> str:
+    from reports.services import report_render_front as render_front
+
+    with official_language():
+        render_front(job_id=job_id)
+    return job_id
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_export(self, job_id: str) -> str:
+    from reports.services import report_export as export
+
+    with official_language():
+        export(job_id=job_id)
+    return job_id
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_paginate(self, job_id: str) -> str:
+    """Fix the page offsets, then number each part in its own task and merge after them."""
+    from reports.services import report_merge as merge
+    from reports.services import report_paginate as paginate
+
+    with official_language():
+        part_ids = paginate(job_id=job_id)
+        if not part_ids:
+            merge(job_id=job_id)
+            return job_id
+    chord([report_stamp_part.si(part_id) for part_id in part_ids])(report_merge.si(job_id))
+    return job_id
+
+
+@shared_task(bind=True, on_failure=_job_failure, **PDF_TASK_OPTIONS)
+def report_stamp_part(self, part_id: int) -> int:
+    from reports.services import report_stamp_part as stamp_part
+
+    with official_language():
+        stamp_part(part_id=part_id)
     return part_id
 
 

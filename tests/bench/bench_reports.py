@@ -1,17 +1,22 @@
-"""Benchmark: a 10,000-row referral summary rendered by 2 Celery workers vs one process.
+"""Benchmark: a 10,000-row referral summary rendered by 2 Celery workers vs one process vs one naive document.
 
-    .venv/bin/python tests/bench/bench_reports.py --rows 10000
+    .venv/bin/python tests/bench/bench_reports.py --rows 10000 [--naive-rows 2000] [--skip-single]
 
 Uses the benchmark database (BENCH_DATABASE_URL, default sidbs_bench on local PostgreSQL) and
 Redis (REDIS_URL, default local). Creates N referred registrations in Kab. Bondowoso (35.11)
-for a benchmark user, renders the report once in a single process (all rows in one part) and
-once through a real worker with concurrency 2 (parts of SIDBS_REPORT_PART_ROWS rows in parallel,
-merged with pypdf). Prints rows/s, pages and peak memory for both. Target: < 30 s, < 1 GB.
+for a benchmark user and renders the report three ways, each in its own process: the part
+pipeline with every step one after another in one process; the same pipeline through a real
+worker with concurrency 2 (parts of SIDBS_REPORT_PART_ROWS rows, the front pages and the exports
+in parallel, then each part numbered in parallel, then appended); and the naive baseline, one
+WeasyPrint document of the whole table. Prints seconds, rows/s, pages, peak memory per process,
+the 2-worker/1-process ratio and how busy each worker process was. Goals (issue 21): 2 workers
+≥ 1.8× one process, ≤ 300 MB per process whatever the row count.
 """
 
 import argparse
 import datetime
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -98,24 +103,72 @@ def new_job():
 
 
 def single_process() -> dict:
-    """Child process: render the whole report in one process, one part."""
+    """Child process: the same part pipeline, every step one after another in this one process."""
     import os
 
-    os.environ["SIDBS_REPORT_PART_ROWS"] = str(10**9)
     os.environ.pop("REDIS_URL", None)
     setup_django()
-    from reports.services import report_generate
+    from reports.services import report_generate, report_steps_run
 
     job = new_job()
-    started = time.perf_counter()
-    report_generate(job_id=job.pk)
+    started, cpu_started = time.perf_counter(), used_cpu()
+    if report_generate(job_id=job.pk) == "parts":
+        report_steps_run(job_id=job.pk)
     elapsed = time.perf_counter() - started
     job.refresh_from_db()
     return {"seconds": elapsed, "rows": job.row_count, "pages": job.page_count, "state": job.state,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "parts": job.parts.count(),
+            "error": job.error, "cpu_seconds": used_cpu() - cpu_started}
+
+
+def used_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def naive(rows: int) -> dict:
+    """Child process: the old way, one WeasyPrint document of the whole table (no parts, no overlay)."""
+    import os
+
+    os.environ.pop("REDIS_URL", None)
+    setup_django()
+    from django.template import engines
+
+    from reports import rendering
+    from reports.selectors import report_rows
+
+    job = new_job()
+    started = time.perf_counter()
+    table = engines["django"].from_string(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>{{ css|safe }}</style></head><body>"
+        "<h2>DAFTAR PPKS YANG DIRUJUK</h2><table class='summary'><thead><tr><th>No</th><th>Nama</th><th>NIK</th>"
+        "<th>Desa</th><th>Kecamatan</th><th>Kategori</th><th>Kebutuhan</th></tr></thead><tbody>"
+        "{% for row in rows %}<tr><td>{{ forloop.counter }}</td><td>{{ row.name|upper }}</td><td>{{ row.nik_shown }}"
+        "</td><td>{{ row.village_name }}</td><td>{{ row.district_name }}</td><td>{{ row.category_code }}</td>"
+        "<td>{{ row.needs }}</td></tr>{% endfor %}</tbody></table></body></html>")
+    selected = report_rows(job)[:rows]
+    pdf = rendering.html_to_pdf(table.render({"rows": selected, "css": rendering.report_css()}))
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "rows": len(selected), "pages": rendering.page_count(pdf), "state": "done",
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (0 once it is gone)."""
+    import os
+
+    try:
+        with open("/proc/{}/stat".format(pid)) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def two_workers() -> dict:
+    """A real worker (concurrency 2) renders the report; every 0.2 s its pool processes' peak memory and CPU
+    time are read, so the result says whether both were busy (``busy``: CPU seconds / wall seconds each).
+    BENCH_WORKER_LOG=path keeps the worker's log (each task's start and duration)."""
     import os
 
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
@@ -124,63 +177,94 @@ def two_workers() -> dict:
     from reports.tasks import report_generate
 
     environment = {**bench_environment(), "REDIS_URL": os.environ["REDIS_URL"]}
+    log = open(os.environ["BENCH_WORKER_LOG"], "w") if os.environ.get("BENCH_WORKER_LOG") else None  # noqa: SIM115
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "pdf,default", "--concurrency=2",
-         "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "-l", "warning", "-n", "bench@%h"],
-        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "-l", "info" if log else "warning",
+         "-n", "bench@%h"],
+        cwd=REPO_ROOT, env=environment, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
         while not (app.control.ping(timeout=1.0) or []) and time.monotonic() < deadline:
             pass
+        pool = child_pids(worker.pid)
+        cpu_before = {pid: cpu_seconds(pid) for pid in pool}
         job = new_job()
         started = time.perf_counter()
         report_generate.delay(str(job.pk))
-        peak = 0.0
-        while time.perf_counter() - started < 600:
+        peak, cpu = 0.0, dict(cpu_before)
+        while time.perf_counter() - started < 1800:
             job.refresh_from_db()
-            pids = [worker.pid, *child_pids(worker.pid)]
-            peak = max(peak, max(peak_rss_mb(pid) for pid in pids))
+            peak = max(peak, max(peak_rss_mb(pid) for pid in [worker.pid, *pool]))
+            cpu.update({pid: cpu_seconds(pid) or cpu[pid] for pid in pool})
             if job.state in {"done", "failed"}:
                 break
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
+        used = [cpu[pid] - cpu_before[pid] for pid in pool]
         return {"seconds": elapsed, "rows": job.row_count, "pages": job.page_count, "state": job.state,
-                "peak_mb": peak, "parts": job.parts.count(), "error": job.error}
+                "peak_mb": peak, "parts": job.parts.count(), "error": job.error,
+                "busy": [round(seconds / elapsed, 2) for seconds in used], "cpu_seconds": sum(used)}
     finally:
         worker.terminate()
         worker.wait(timeout=30)
 
 
+def run_child(script: list[str], mode: str) -> dict:
+    completed = subprocess.run([*script, "--mode", mode], check=True, capture_output=True, text=True,
+                               env=bench_environment(), cwd=REPO_ROOT)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--mode", choices=["all", "single", "workers"], default="all")
+    parser.add_argument("--naive-rows", type=int, default=None,
+                        help="rows of the naive one-document baseline (default --rows; 0 skips it)")
+    parser.add_argument("--mode", choices=["all", "single", "workers", "naive"], default="all")
+    parser.add_argument("--skip-single", action="store_true", help="only the 2-worker run (and the baseline)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (for tests/bench/run.py)")
     arguments = parser.parse_args()
+    naive_rows = arguments.rows if arguments.naive_rows is None else arguments.naive_rows
     if arguments.mode == "single":
         print(json.dumps(single_process()))
         return
     if arguments.mode == "workers":
         print(json.dumps(two_workers()))
         return
+    if arguments.mode == "naive":
+        print(json.dumps(naive(naive_rows)))
+        return
     ensure_database()
     prepare(arguments.rows)
-    script = [sys.executable, __file__, "--rows", str(arguments.rows)]
-    single = json.loads(subprocess.run([*script, "--mode", "single"], check=True, capture_output=True, text=True,
-                                       env=bench_environment(), cwd=REPO_ROOT).stdout.strip().splitlines()[-1])
-    workers = json.loads(subprocess.run([*script, "--mode", "workers"], check=True, capture_output=True, text=True,
-                                        env=bench_environment(), cwd=REPO_ROOT).stdout.strip().splitlines()[-1])
-    result = {"rows": arguments.rows, "single": single, "workers": workers}
+    script = [sys.executable, __file__, "--rows", str(arguments.rows), "--naive-rows", str(naive_rows)]
+    result = {"rows": arguments.rows, "load": list(os.getloadavg())}
+    if not arguments.skip_single:
+        result["single"] = run_child(script, "single")
+    result["workers"] = run_child(script, "workers")
+    if naive_rows:
+        result["naive"] = run_child(script, "naive")
+    result["load_after"] = list(os.getloadavg())
+    if "single" in result:
+        result["ratio"] = result["single"]["seconds"] / result["workers"]["seconds"]
     if arguments.json:
         print(json.dumps(result))
         return
-    print("| render | rows | pages | seconds | rows/s | peak MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for label, figures in (("1 process", single), ("2 workers (parts)", workers)):
-        print("| {} | {} | {} | {:.1f} | {:.0f} | {:.0f} |".format(
+    print("| render | rows | pages | seconds | rows/s | peak MB per process | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, key in (("1 process (parts one after another)", "single"), ("2 workers (parts in parallel)", "workers"),
+                       ("naive: one WeasyPrint table", "naive")):
+        if key not in result:
+            continue
+        figures = result[key]
+        ratio = "{:.2f}× vs 1 process".format(result["ratio"]) if key == "workers" and "ratio" in result else ""
+        print("| {} | {} | {} | {:.1f} | {:.0f} | {:.0f} | {} |".format(
             label, figures["rows"], figures["pages"], figures["seconds"], figures["rows"] / figures["seconds"],
-            figures["peak_mb"]))
+            figures["peak_mb"], ratio))
+    print("load average before {} after {}; CPU seconds: 1 process {}, 2 workers {} (busy share of each {})".format(
+        result["load"], result["load_after"], round(result.get("single", {}).get("cpu_seconds", 0), 1),
+        round(result["workers"]["cpu_seconds"], 1), result["workers"]["busy"]))
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def test_large_reports_are_split_by_kecamatan_and_merged(client, users, verified
     job = ReportJob.objects.get()
     parts = list(ReportPart.objects.filter(job=job))
     assert [part.district_codes for part in parts] == [["35.11.01"], ["35.11.02"]]
-    assert all(part.state == "done" for part in parts)
+    assert all(part.state == "stamped" for part in parts)  # rendered, then numbered each on its own
     assert job.page_count == 2 + sum(part.page_count for part in parts)  # the letter and Lampiran I, then the parts
     text = pdf_text(job)
     assert text.index("SITI AMINAH") < text.index("AHMAD DAHLAN")
