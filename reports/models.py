@@ -124,6 +124,8 @@ class ReportPart(models.Model):
 
     class Meta:
         ordering = ["job", "index"]
+        verbose_name = _("bagian laporan")
+        verbose_name_plural = _("bagian laporan")
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="report_part_index_once")]
 
     def __str__(self) -> str:
