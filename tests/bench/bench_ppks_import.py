@@ -135,10 +135,11 @@ REGISTRATION_COLUMNS = ("id", "person_id", "category_id", "village_id", "status"
                         "assessed_on", "directorate_id", "created_by_id", "created_at", "updated_at")
 
 
-def _real_table_rows(content: bytes, user_id: int, person_ids: list[int], registration_ids: list[int]
-                     ) -> tuple[bytes, bytes]:
+def _real_table_rows(content: bytes, user_id: int, person_ids: list[int], registration_ids: list[int], *,
+                     held: set[str]) -> tuple[bytes, bytes]:
     """The file's rows as the CSV COPY text of a new person and a new registration each (what the import
-    writes for a file of new people), built before the timed COPY."""
+    writes for a file of new people), built before the timed COPY; a NIK someone ``held`` already is left
+    out (that person is saved without it)."""
     from django.utils import timezone
 
     from ppks.models import Category
@@ -155,7 +156,9 @@ def _real_table_rows(content: bytes, user_id: int, person_ids: list[int], regist
         (name, nik, no_nik_reason, kk_number, sex, birth_place, birth_date, village, dusun, rt, rw, address, phone,
          disability, decile, _decile_as_of, category, needs, _assessed_on) = record
         person_writer.writerow([
-            person_id, nik or null, no_nik_reason or "ada", kk_number, name, normalise_name(name), birth_place,
+            person_id, nik if nik and nik not in held else null,
+            no_nik_reason or ("ada" if nik not in held else "tidak_diketahui"), kk_number, name,
+            normalise_name(name), birth_place,
             birth_date or null, sex, village, dusun, rt.zfill(3), rw.zfill(3), address, phone, disability,
             decile or null, user_id, now, now])
         registration_writer.writerow([
@@ -164,9 +167,35 @@ def _real_table_rows(content: bytes, user_id: int, person_ids: list[int], regist
     return people.getvalue().encode(), registrations.getvalue().encode()
 
 
-def copy_real_tables(content: bytes, user) -> dict | None:
+def _backend_cpu_seconds(cursor) -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (a local server on Linux), else None:
+    steadier than wall time on a shared machine."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    try:
+        fields = Path("/proc/{}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _secondary_indexes(cursor, table: str) -> list[str]:
+    """Indexes of ``table`` that back no primary key or unique constraint (those that can be dropped)."""
+    cursor.execute(
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass AND NOT indisprimary "
+        "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u')) ORDER BY 1",
+        [table])
+    return [row[0] for row in cursor.fetchall()]
+
+
+HISTORY_TRIGGERS_OFF = ("ALTER TABLE ppks_person DISABLE TRIGGER ppks_person_history_insert",
+                        "ALTER TABLE ppks_registration DISABLE TRIGGER ppks_registration_history_insert")
+
+
+def copy_real_tables(content: bytes, user, *, setup: tuple[str, ...] = ()) -> dict | None:
     """Seconds to COPY the file's people and registrations into the real tables, with every index, constraint
-    and history trigger, the deferred foreign keys checked; rolled back (PostgreSQL only)."""
+    and history trigger, the deferred foreign keys checked; rolled back (PostgreSQL only). ``setup`` runs
+    first in the same transaction (the schema-cost variants drop an index or disable a trigger there)."""
     from django.db import connection, transaction
 
     from ppks import bulk_rows
@@ -177,9 +206,17 @@ def copy_real_tables(content: bytes, user) -> dict | None:
         return None
     rows = content.count(b"\n") - 1
     with transaction.atomic(), history_actor(user, reason="bench"), connection.cursor() as cursor:
+        for statement in setup:
+            cursor.execute(statement)
+        held = set()
+        niks = [line.split(b",")[1].decode() for line in content.splitlines()[1:]]
+        for start in range(0, len(niks), 20_000):
+            cursor.execute("SELECT nik FROM ppks_person WHERE nik = ANY(%s)", [niks[start:start + 20_000]])
+            held.update(row[0] for row in cursor.fetchall())
         people, registrations = _real_table_rows(content, user.pk, bulk_rows.reserve_ids(Person, rows),
-                                                 bulk_rows.reserve_ids(Registration, rows))
+                                                 bulk_rows.reserve_ids(Registration, rows), held=held)
         seconds = {}
+        cpu_started = _backend_cpu_seconds(cursor)
         started = time.perf_counter()
         for name, table, columns, data in (("persons", "ppks_person", PERSON_COLUMNS, people),
                                            ("registrations", "ppks_registration", REGISTRATION_COLUMNS, registrations)):
@@ -190,10 +227,36 @@ def copy_real_tables(content: bytes, user) -> dict | None:
             started = time.perf_counter()
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         seconds["foreign_keys"] = time.perf_counter() - started
+        cpu_ended = _backend_cpu_seconds(cursor)
         transaction.set_rollback(True)
     seconds = {name: round(value, 2) for name, value in seconds.items()}
     seconds["seconds"] = round(sum(seconds.values()), 2)
+    seconds["backend_cpu"] = round(cpu_ended - cpu_started, 2) if cpu_started is not None else None
     return seconds
+
+
+def schema_costs(content: bytes, user) -> list[dict]:
+    """COPY into the real tables with everything, then without the history triggers, without each secondary
+    index in turn, without all of them: the seconds (and backend CPU) each part of the schema costs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = _secondary_indexes(cursor, "ppks_person") + _secondary_indexes(cursor, "ppks_registration")
+    variants = [("all indexes, constraints, triggers", ()), ("without the history triggers", HISTORY_TRIGGERS_OFF)]
+    variants += [("without {}".format(index), ("DROP INDEX {}".format(index),)) for index in indexes]
+    variants.append(("without any secondary index", tuple("DROP INDEX {}".format(index) for index in indexes)))
+    variants.append(("without secondary indexes and history triggers",
+                     HISTORY_TRIGGERS_OFF + tuple("DROP INDEX {}".format(index) for index in indexes)))
+    results = []
+    for label, setup in variants:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ppks_person, ppks_registration, ppks_personhistory")
+        figures = copy_real_tables(content, user, setup=setup)
+        results.append({"variant": label, **figures})
+        print("{:<60} {:>7.2f} s  backend CPU {:>6} s  (persons {persons}, registrations {registrations}, "
+              "FK {foreign_keys})".format(label, figures["seconds"], figures["backend_cpu"], **figures),
+              file=sys.stderr, flush=True)
+    return results
 
 
 class WriteProfile:
@@ -282,7 +345,8 @@ def profile_validation(content: bytes, user, top: int = 20) -> None:
     pstats.Stats(profile).sort_stats("tottime").print_stats(top)
 
 
-def run(rows: int = 100_000, villages: int = 2000, profile: bool = False, profile_write: bool = False) -> dict:
+def run(rows: int = 100_000, villages: int = 2000, profile: bool = False, profile_write: bool = False,
+        costs: bool = False) -> dict:
     """Import ``rows`` synthetic rows twice; return timings and rows/min for both runs."""
     _setup_django()
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -308,6 +372,8 @@ def run(rows: int = 100_000, villages: int = 2000, profile: bool = False, profil
     if profile:
         profile_validation(content, user)
     real = copy_real_tables(content, user)
+    if costs:
+        results["schema_costs"] = schema_costs(content, user)
     for run_name in ("first", "again"):
         write_profile = WriteProfile() if profile_write and run_name == "first" else None
         started = time.perf_counter()
@@ -350,10 +416,12 @@ def main() -> None:
     parser.add_argument("--villages", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="print the cProfile of validation first")
     parser.add_argument("--profile-write", action="store_true", help="time each statement of the first import")
+    parser.add_argument("--schema-costs", action="store_true",
+                        help="COPY into the real tables without each index / the history triggers in turn")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     arguments = parser.parse_args()
     results = run(rows=arguments.rows, villages=arguments.villages, profile=arguments.profile,
-                  profile_write=arguments.profile_write)
+                  profile_write=arguments.profile_write, costs=arguments.schema_costs)
     print("PPKS import benchmark: {rows:,} rows, {bytes:,} bytes, {database}".format(**results))
     print("{:<8} {:>9} {:>9} {:>12} {:>10} {:>14} {:>9}  {}".format(
         "run", "seconds", "cpu s", "rows/min", "persons", "registrations", "skipped", "phases (s)"))
@@ -370,6 +438,8 @@ def main() -> None:
         print("{:<8} {:>9.2f} {:>9} {:>12,}  (COPY into the real tables: persons {persons} s, registrations "
               "{registrations} s, foreign keys {foreign_keys} s)".format(
                   "COPY ppks", real["seconds"], "", real["rows_per_min"], **real))
+        if real.get("backend_cpu") is not None:
+            print("{:<8} {:>9} {:>9.2f}  (backend CPU of that COPY)".format("", "", real["backend_cpu"]))
     if "copy" in results:
         print("import (first) / bare COPY: {:.1%}  (goal ≥ 10%; import goal ≥ 400,000 rows/min)".format(
             results["ratio"]))
