@@ -676,12 +676,13 @@ def plan_rows(validation: Validation, *, user) -> Plan:
     keys = {row.name_key for row in rows if not row.nik or row.nik in hidden}
     villages = sorted({row.village_id for row in rows if not row.nik or row.nik in hidden})
     for chunk in _chunks(keys):
-        for pk, key, birth_date, village_id in (
-            Person.objects.filter(nik__isnull=True, merged_into__isnull=True, name_key__in=chunk,
-                                  village_id__in=villages)
-            .order_by("pk").values_list("pk", "name_key", "birth_date", "village_id")
+        # Only name_key in SQL (see _record_duplicates): the NIK and merge conditions are checked here.
+        for pk, key, birth_date, village_id, nik, merged_into in (
+            Person.objects.filter(name_key__in=chunk, village_id__in=villages)
+            .order_by("pk").values_list("pk", "name_key", "birth_date", "village_id", "nik", "merged_into_id")
         ):
-            without_nik.setdefault((key, birth_date, village_id), pk)
+            if nik is None and merged_into is None:
+                without_nik.setdefault((key, birth_date, village_id), pk)
     plan = Plan()
     new_by_key: dict[tuple[str, datetime.date | None, str], NewPerson] = {}
     kept_rows = []
@@ -865,11 +866,15 @@ def _record_duplicates(new_persons: list[NewPerson], *, already: set[tuple[int, 
     keys = {person.row.name_key for person in new_persons if person.row.birth_date is not None}
     groups: dict[tuple[str, datetime.date], list[int]] = {}
     for chunk in _chunks(keys):
-        for pk, key, birth_date in (
-            Person.objects.filter(name_key__in=chunk, birth_date__isnull=False, merged_into__isnull=True)
-            .order_by("pk").values_list("pk", "name_key", "birth_date")
+        # Only name_key in SQL, the other conditions checked here: with them in the WHERE clause and no fresh
+        # statistics (a restored database, 100,000 rows just written) PostgreSQL read the whole table through
+        # the merged_into index instead of the name_key index (1 s instead of 17 ms per 2,000 keys, 1M people).
+        for pk, key, birth_date, merged_into in (
+            Person.objects.filter(name_key__in=chunk)
+            .order_by("pk").values_list("pk", "name_key", "birth_date", "merged_into_id")
         ):
-            groups.setdefault((key, birth_date), []).append(pk)
+            if birth_date is not None and merged_into is None:
+                groups.setdefault((key, birth_date), []).append(pk)
     candidates = []
     for members in groups.values():
         if len(members) < 2:
