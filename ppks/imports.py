@@ -676,12 +676,13 @@ def plan_rows(validation: Validation, *, user) -> Plan:
     keys = {row.name_key for row in rows if not row.nik or row.nik in hidden}
     villages = sorted({row.village_id for row in rows if not row.nik or row.nik in hidden})
     for chunk in _chunks(keys):
-        for pk, key, birth_date, village_id in (
-            Person.objects.filter(nik__isnull=True, merged_into__isnull=True, name_key__in=chunk,
-                                  village_id__in=villages)
-            .order_by("pk").values_list("pk", "name_key", "birth_date", "village_id")
+        # Only name_key in SQL (see _record_duplicates): the NIK and merge conditions are checked here.
+        for pk, key, birth_date, village_id, nik, merged_into in (
+            Person.objects.filter(name_key__in=chunk, village_id__in=villages)
+            .order_by("pk").values_list("pk", "name_key", "birth_date", "village_id", "nik", "merged_into_id")
         ):
-            without_nik.setdefault((key, birth_date, village_id), pk)
+            if nik is None and merged_into is None:
+                without_nik.setdefault((key, birth_date, village_id), pk)
     plan = Plan()
     new_by_key: dict[tuple[str, datetime.date | None, str], NewPerson] = {}
     kept_rows = []
@@ -760,6 +761,11 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
     user_id = getattr(user, "pk", None)
     result = WriteResult()
     _refuse_people_changed_since_planning(plan)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The history triggers' transition tables and their sort hold a whole COPY (~20 MB per 100,000
+            # people): in memory instead of temporary files, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     total_steps = max(len(plan.new_persons) + 2 * len(plan.row_person), 1)
     now = timezone.now()
     for new_person, pk in zip(plan.new_persons, bulk_rows.reserve_ids(Person, len(plan.new_persons)), strict=True):
@@ -860,11 +866,15 @@ def _record_duplicates(new_persons: list[NewPerson], *, already: set[tuple[int, 
     keys = {person.row.name_key for person in new_persons if person.row.birth_date is not None}
     groups: dict[tuple[str, datetime.date], list[int]] = {}
     for chunk in _chunks(keys):
-        for pk, key, birth_date in (
-            Person.objects.filter(name_key__in=chunk, birth_date__isnull=False, merged_into__isnull=True)
-            .order_by("pk").values_list("pk", "name_key", "birth_date")
+        # Only name_key in SQL, the other conditions checked here: with them in the WHERE clause and no fresh
+        # statistics (a restored database, 100,000 rows just written) PostgreSQL read the whole table through
+        # the merged_into index instead of the name_key index (1 s instead of 17 ms per 2,000 keys, 1M people).
+        for pk, key, birth_date, merged_into in (
+            Person.objects.filter(name_key__in=chunk)
+            .order_by("pk").values_list("pk", "name_key", "birth_date", "merged_into_id")
         ):
-            groups.setdefault((key, birth_date), []).append(pk)
+            if birth_date is not None and merged_into is None:
+                groups.setdefault((key, birth_date), []).append(pk)
     candidates = []
     for members in groups.values():
         if len(members) < 2:
@@ -904,9 +914,19 @@ def job_progress(job: ImportJob) -> int:
     return max(job.progress, int(cache_get_quietly(progress_key(job.pk)) or 0))
 
 
+PROGRESS_INTERVAL = 1.0
+
+
 def _reporter(job: ImportJob, start: int, end: int):
-    """A callback taking a fraction 0..1 of one phase and publishing overall percent (cache + row if visible)."""
+    """A callback taking a fraction 0..1 of one phase and publishing overall percent (cache + row if visible),
+    at most once per ``PROGRESS_INTERVAL`` seconds (each row update is a commit of its own)."""
+    last = [0.0]
+
     def report(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_INTERVAL and fraction < 1:
+            return
+        last[0] = now
         percent = min(int(start + (end - start) * fraction), 99)
         cache_set_quietly(progress_key(job.pk), percent, 24 * 3600)
         if not connection.in_atomic_block:
