@@ -283,7 +283,7 @@ class Registration(models.Model):
     client_uuid = models.UUIDField(_("ID klien"), null=True, blank=True, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    related_name="+", verbose_name=_("didaftarkan oleh"))
-    created_at = models.DateTimeField(_("didaftarkan"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("didaftarkan"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
     submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
     verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
@@ -299,8 +299,11 @@ class Registration(models.Model):
         verbose_name_plural = _("registrasi PPKS")
         indexes = [
             models.Index(fields=["village", "status"], name="registration_village_status"),
-            models.Index(fields=["category", "status", "created_at"], name="registration_cat_status_new"),
-            models.Index(fields=["status", "created_at"], name="registration_status_created"),
+            # The list order (-created_at, -pk) read from the index itself, id included: an import gives its
+            # rows one created_at, and without the id PostgreSQL sorted a whole import's rows for each page.
+            models.Index(fields=["created_at", "id"], name="registration_created_id"),
+            models.Index(fields=["category", "status", "created_at", "id"], name="registration_cat_status_id"),
+            models.Index(fields=["status", "created_at", "id"], name="registration_status_created_id"),
         ]
         constraints = [
             models.UniqueConstraint(
