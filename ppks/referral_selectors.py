@@ -3,11 +3,13 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.scoping import visible_to
+from config.caching import cached_aggregate
 from ppks.filters import ReferralFilterSet
 from ppks.models import CategoryDirectorate, Referral, Registration, ServiceUnit
 from ppks.models.referrals import overdue_condition
@@ -80,11 +82,22 @@ def referral_history(referral: Referral) -> dict:
 
 
 def referral_state_counts(user) -> dict[str, int]:
-    """Referrals the user may see per state, plus ``overdue`` (waiting past the answer deadline), in one query."""
-    return visible_to(user, Referral.objects.all()).aggregate(
-        **{state: Count("pk", filter=Q(state=state)) for state in Referral.State.values},
-        overdue=Count("pk", filter=overdue_condition()),
-    )
+    """Referrals the user may see per state, plus ``overdue`` (waiting past the answer deadline), in one query.
+
+    Cached per scope until a referral changes (every letter and step marks the ``ppks`` figures stale) and
+    per minute: the deadline passes with time, so ``overdue`` is counted against the current minute.
+    Counting half a million referrals took ~60 ms on every landing page of the analyst (issue 21).
+    """
+    minute = timezone.now().replace(second=0, microsecond=0)
+
+    def compute() -> dict[str, int]:
+        return visible_to(user, Referral.objects.all()).aggregate(
+            **{state: Count("pk", filter=Q(state=state)) for state in Referral.State.values},
+            overdue=Count("pk", filter=overdue_condition(now=minute)),
+        )
+
+    return cached_aggregate("referral-states", user=user, domains=("ppks",), compute=compute,
+                            params=(minute.isoformat(), settings.SIDBS_REFERRAL_ANSWER_DAYS))
 
 
 def forward_targets(referral: Referral) -> QuerySet:

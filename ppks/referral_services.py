@@ -260,6 +260,7 @@ def _step(referral: Referral, *, actor, action: str, note: str, kind: str, param
                  detail={"unit": referral.unit_id, "state": referral.state})
     registration_follow_referrals(registration=referral.registration, actor=actor,
                                   note=registration_note + _on_behalf(actor))
+    aggregates_changed("ppks")  # the referral counts of the landing pages (referral_state_counts)
     return referral
 
 

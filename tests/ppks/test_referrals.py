@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -315,3 +317,22 @@ def test_two_letters_sent_at_once_for_the_same_people_send_one(users):
     assert refused == ["2 registrasi berubah sejak pratinjau (status, tujuan atau wilayah). Muat ulang pratinjau."]
     assert Referral.objects.count() == 2
     assert {status_of(registration) for registration in registrations} == {"referred"}
+
+
+def test_landing_page_referral_counts_are_cached_yet_follow_each_answer_and_the_deadline(users, settings):
+    """referral_state_counts is cached per scope: an answer marks it stale, and the deadline is read per minute."""
+    from unittest import mock
+
+    settings.SIDBS_REFERRAL_ANSWER_DAYS = 14
+    referrals = send(users, [verified(users), verified(users, nik="3511011006800001", name="Budi", sex="L")])
+    counts = referral_state_counts(users["regency"])
+    assert (counts["sent"], counts["accepted"], counts["overdue"]) == (2, 0, 0)
+    with CaptureQueriesContext(connection) as cached:
+        assert referral_state_counts(users["regency"]) == counts
+    assert not cached.captured_queries
+    referral_services.referral_accept(referral=referrals[0], actor=users["unit"])
+    counts = referral_state_counts(users["regency"])
+    assert (counts["sent"], counts["accepted"]) == (1, 1)
+    later = timezone.now() + datetime.timedelta(days=15)
+    with mock.patch("ppks.referral_selectors.timezone.now", return_value=later):
+        assert referral_state_counts(users["regency"])["overdue"] == 1
