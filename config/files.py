@@ -51,22 +51,24 @@ def stored_attachment(fieldfile: FieldFile, *, filename: str, content_type: str 
     return response
 
 
-def path_sha256(path) -> str:
-    """SHA-256 of a local file, read in 1 MiB blocks (region files, map bundles, backup parts)."""
+def stream_sha256(stream, block_size: int = 1 << 20) -> str:
+    """SHA-256 of what is left to read in a binary ``stream``, read in blocks (the stream is not rewound)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: stream.read(block_size), b""):
+        digest.update(block)
     return digest.hexdigest()
+
+
+def path_sha256(path) -> str:
+    """SHA-256 of a local file (region files, map bundles, backup parts)."""
+    with open(path, "rb") as handle:
+        return stream_sha256(handle)
 
 
 def stored_sha256(fieldfile: FieldFile) -> str:
     """SHA-256 of a stored file, read in chunks."""
-    digest = hashlib.sha256()
     stream, _size = open_stream(fieldfile)
     try:
-        for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
+        return stream_sha256(stream, CHUNK_SIZE)
     finally:
         stream.close()
-    return digest.hexdigest()

@@ -18,7 +18,6 @@ The flow for one ``ImportJob``:
 import csv
 import datetime
 import functools
-import hashlib
 import io
 import logging
 import operator
@@ -40,6 +39,7 @@ from accounts.services import audit_record
 from config import uploads
 from config.caching import cache_delete_quietly, cache_get_quietly, cache_set_quietly
 from config.digits import digits_problem, foreign_digit, is_ascii_digits
+from config.files import stream_sha256
 from config.ratelimit import RateLimitExceeded, rate_consume, retry_message
 from config.uploads import UploadRejected
 from ppks import bulk_rows
@@ -170,12 +170,10 @@ def inspect_upload(upload) -> UploadInfo:
         file_format = ImportJob.Format.CSV
     else:
         raise ImportFileError(_("Format berkas tidak didukung. Unggah berkas .csv atau .xlsx."))
-    digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-        digest.update(chunk)
+    digest = stream_sha256(upload)
     upload.seek(0)
-    return UploadInfo(format=file_format, size=size, sha256=digest.hexdigest())
+    return UploadInfo(format=file_format, size=size, sha256=digest)
 
 
 def check_xlsx_archive(fileobj) -> None:

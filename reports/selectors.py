@@ -83,25 +83,32 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def report_rows(job: ReportJob, *, district_codes: list[str] | None = None,
-                village_codes: list[str] | None = None) -> list[dict]:
-    """Rows ordered by kecamatan, desa and name; NIK and No. KK in full only on original letters
-    (``job_shows_full_nik``). ``district_codes`` / ``village_codes`` narrow them to one part's."""
+def _row_values(job: ReportJob, *, district_codes: list[str] | None = None,
+                village_codes: list[str] | None = None) -> QuerySet:
+    """The report's rows as ``values()`` in report order (kecamatan, desa, name), narrowed to a part's codes."""
     queryset = report_registrations(job)
     if district_codes is not None:
         queryset = queryset.filter(village__district__code__in=district_codes)
     if village_codes:
         queryset = queryset.filter(village__code__in=village_codes)
-    rows = list(
-        queryset.order_by("village__district__code", "village__code", "person__name", "pk").values(
-            *OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}
-        )
-    )
+    return queryset.order_by("village__district__code", "village__code", "person__name", "pk").values(
+        *OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()})
+
+
+def _shown(row: dict, full_nik: bool) -> dict:
+    """``nik_shown`` / ``kk_shown``: in full only on original letters (``job_shows_full_nik``), masked otherwise."""
+    row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
+    row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
+    return row
+
+
+def report_rows(job: ReportJob, *, district_codes: list[str] | None = None,
+                village_codes: list[str] | None = None) -> list[dict]:
+    """Rows ordered by kecamatan, desa and name; NIK and No. KK in full only on original letters
+    (``job_shows_full_nik``). ``district_codes`` / ``village_codes`` narrow them to one part's."""
     full_nik = job_shows_full_nik(job)
-    for row in rows:
-        row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
-        row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
-    return rows
+    return [_shown(row, full_nik) for row in _row_values(job, district_codes=district_codes,
+                                                          village_codes=village_codes)]
 
 
 def report_rows_iter(job: ReportJob, *, chunk_size: int = 2000):
@@ -113,16 +120,12 @@ def report_rows_iter(job: ReportJob, *, chunk_size: int = 2000):
     1.6 s, so the cursor is told that every row will be read.
     """
     full_nik = job_shows_full_nik(job)
-    queryset = report_registrations(job).order_by("village__district__code", "village__code", "person__name", "pk")
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        for row in queryset.values(*OWN_FIELDS, **{key: F(path) for key, path in RELATED_FIELDS.items()}).iterator(
-                chunk_size=chunk_size):
-            row["nik_shown"] = (row["nik"] or "") if full_nik else mask_nik(row["nik"])
-            row["kk_shown"] = (row["kk_number"] or "") if full_nik else mask_nik(row["kk_number"])
-            yield row
+        for row in _row_values(job).iterator(chunk_size=chunk_size):
+            yield _shown(row, full_nik)
 
 
 def report_counts(job: ReportJob) -> list[dict]:
@@ -155,15 +158,6 @@ def job_shows_full_nik(job: ReportJob) -> bool:
     (for the other roles) and every summary mask them (``ppks.permissions.FULL_NIK``).
     """
     return job.kind == ReportJob.Kind.REFERRAL and job.masked_copy_of_id is None
-
-
-def rows_by_district(rows: list[dict]) -> "OrderedDict[str, int]":
-    """{district code: row count} in code order, for splitting a report into parts (``rows`` may be
-    ``report_counts``: a row with ``count`` stands for that many)."""
-    counts: OrderedDict[str, int] = OrderedDict()
-    for row in rows:
-        counts[row["district_code"]] = counts.get(row["district_code"], 0) + row.get("count", 1)
-    return counts
 
 
 # Category columns of a kecamatan × category table that fit the letter's 165 mm text width:

@@ -28,7 +28,7 @@ from accounts.offices import office_of, signatories_for
 from accounts.scoping import scope_of
 from accounts.services import audit_record
 from config.caching import cache_get_quietly, cache_set_quietly
-from config.files import stored_sha256
+from config.files import stored_sha256, stream_sha256
 from config.outage import enqueue_on_commit, task_queue_required
 from ppks.exports import safe_cell
 from ppks.models import Directorate, ServiceUnit
@@ -392,25 +392,6 @@ def report_export(*, job_id) -> None:
             locked.save(update_fields=["csv", "xlsx"])
 
 
-def _exports(rows: list[dict]) -> tuple[bytes, bytes]:
-    """The same rows as the PDF, as CSV (UTF-8 with BOM for spreadsheet programs) and XLSX, formulas neutralised."""
-    from openpyxl import Workbook
-
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow([label for _key, label in EXPORT_COLUMNS])
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Rujukan")
-    sheet.append([label for _key, label in EXPORT_COLUMNS])
-    for row in rows:
-        values = [_cell(row[key]) for key, _label in EXPORT_COLUMNS]
-        writer.writerow(values)
-        sheet.append(values)
-    binary = io.BytesIO()
-    workbook.save(binary)
-    return ("\ufeff" + text.getvalue()).encode("utf-8"), binary.getvalue()
-
-
 def _cell(value):
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d")
@@ -623,12 +604,9 @@ def report_merge(*, job_id) -> None:
                 for handle in handles:
                     handle.close()
             merged.seek(0)
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: merged.read(1 << 20), b""):
-                digest.update(chunk)
+            job.sha256 = stream_sha256(merged)
             merged.seek(0)
             job.pdf.save("{}.pdf".format(job.pk), File(merged), save=False)
-        job.sha256 = digest.hexdigest()
         job.page_count, job.progress, job.state = pages, 100, ReportJob.State.DONE
         job.finished_at = timezone.now()
         front_name = job.front_pdf.name
