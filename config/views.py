@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.context_processors import user_region_label
 from accounts.scoping import scope_of
 from config.health import health_report
 from dimensions.selectors import assessments_to_complete
@@ -30,7 +31,9 @@ def dashboard(request):
     scope = scope_of(user)
     context = {"scope": scope, "role": role}
     if scope.region_code:
-        context["scope_label"] = region_label(scope.region_code)  # "Kabupaten Bondowoso", not "35.11"
+        # "Kabupaten Bondowoso", not "35.11": the user's own area from the session, as the header reads it.
+        context["scope_label"] = (user_region_label(request, scope.region_code)
+                                  if scope.region_code == user.region_code else region_label(scope.region_code))
     if role in SUMMARY_ROLES:
         context.update(summary=region_summary_for(user), registrations=registration_status_counts(user))
     if role == "pensosmas":
