@@ -143,7 +143,7 @@ BEGIN
         -- One text fragment per column ('"name":{"old":null,"new":<json>}', NULL when the value is empty),
         -- generated from the table's columns at each statement, so a column added later is covered; the
         -- row's JSON is parsed once. Twice as fast as aggregating jsonb_each of to_jsonb(row) per row, with
-        -- the same result (tests/ppks/test_history_sql.py compares both).
+        -- the same result (tests/ppks/test_privacy.py compares both).
         SELECT string_agg(format(
                    'CASE WHEN inserted.%1$I IS NOT NULL AND to_jsonb(inserted.%1$I) <> ''""''::jsonb '
                    'THEN %2$L || (%3$s)::text || ''}'' END',
