@@ -14,12 +14,14 @@ ASCII_DIGITS = frozenset("0123456789")
 
 def is_ascii_digits(value: str | None) -> bool:
     """True when ``value`` is non-empty and every character is one of ``0``–``9``."""
-    return bool(value) and all(character in ASCII_DIGITS for character in value)
+    return bool(value) and value.isascii() and value.isdigit()
 
 
 def foreign_digit(value: str | None) -> str | None:
     """The first character of ``value`` that is a digit of another script or form (``²``, ``٣``, ``３``)."""
-    for character in value or "":
+    if not value or value.isascii():
+        return None
+    for character in value:
         if character not in ASCII_DIGITS and (character.isdigit() or unicodedata.category(character) == "Nd"):
             return character
     return None

@@ -44,7 +44,16 @@ from config.ratelimit import RateLimitExceeded, rate_consume, retry_message
 from config.uploads import UploadRejected
 from ppks import bulk_rows
 from ppks.history import history_actor
-from ppks.models import Category, DuplicateCandidate, ImportJob, Person, Registration, RegistrationEvent, Sex
+from ppks.models import (
+    Category,
+    DuplicateCandidate,
+    ImportJob,
+    Person,
+    Registration,
+    RegistrationEvent,
+    Sex,
+    age_on,
+)
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
 from ppks.services import birth_date_problem, category_criteria_warnings, nik_check_message
@@ -523,7 +532,7 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     if sex is None:
         error("jenis_kelamin", _("Isi L atau P (sekarang '{value}').").format(value=values["jenis_kelamin"][:20]))
     birth_date = date_of("tanggal_lahir")
-    if birth_date is not None and (problem := _birth_date_problem(birth_date)):
+    if birth_date is not None and (problem := _birth_date_problem(birth_date, today)):
         error("tanggal_lahir", problem)
         birth_date = None
     nik = values["nik"].replace(" ", "") or None
@@ -597,7 +606,7 @@ def _validate_row(line, values, result, references, in_scope_villages, seen_niks
     street_address = limited("alamat", 200)
     if len(result.errors) > errors_before:
         return None
-    age = Person(birth_date=birth_date).age_on(assessed_on) if birth_date is not None else None
+    age = age_on(birth_date, assessed_on)
     for message in category_criteria_warnings(category=category, age=age, sex=sex, disability=disability):
         warn("kategori", message)
     return CleanRow(

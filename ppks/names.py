@@ -23,6 +23,7 @@ these rules change, stored keys are recomputed with ``manage.py recompute_name_k
 migration that ships a change runs the same function).
 """
 
+import functools
 import re
 import unicodedata
 
@@ -51,6 +52,8 @@ LONE_J = re.compile(r"(?<![dtns])j")
 APOSTROPHES = "'\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\u201b\"\u201c\u201d\u201e\u00ab\u00bb"
 _DROP_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 _NON_LETTERS = re.compile(r"[^a-z\s]")
+# Degrees written with dots ("S.Pd.", "A.Md.", "S.Pd.I.") become one token before punctuation is dropped.
+_DOTTED_DEGREE = re.compile(r"\b([a-z])\.([a-z]{1,3})\.?(?:([a-z])\.)?")
 # Letters that sound alike within a word (applied after old spelling, before doubled letters).
 SOUND_ALIKE = (("kh", "h"), ("dh", "d"), ("th", "t"), ("sh", "s"), ("ph", "f"), ("f", "p"), ("v", "p"), ("q", "k"),
                ("hj", "hy"))
@@ -75,6 +78,7 @@ def _strip_accents(text: str) -> str:
     return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
+@functools.lru_cache(maxsize=65536)
 def _modern_spelling(token: str) -> str:
     if OLD_SPELLING_MARKERS.search(token):
         token = LONE_J.sub("y", token)
@@ -88,8 +92,8 @@ def _modern_spelling(token: str) -> str:
 def name_tokens(name: str) -> list[str]:
     """Normalised words of ``name``: titles removed, Muhammad unified, old spelling modernised."""
     text = _strip_accents(name or "").casefold().translate(_DROP_APOSTROPHES)
-    # Degrees written with dots ("S.Pd.", "A.Md.", "S.Pd.I.") become one token before punctuation is dropped.
-    text = re.sub(r"\b([a-z])\.([a-z]{1,3})\.?(?:([a-z])\.)?", r"\1\2\3", text)
+    if "." in text:
+        text = _DOTTED_DEGREE.sub(r"\1\2\3", text)
     words = _NON_LETTERS.sub(" ", text).split()
     tokens = []
     for token in words:
@@ -107,6 +111,7 @@ def name_tokens(name: str) -> list[str]:
     return tokens
 
 
+@functools.lru_cache(maxsize=65536)
 def _sound_key(token: str) -> str:
     """One word as it sounds: letter pairs with one sound unified, doubled letters once, final y as i."""
     for pair, single in SOUND_ALIKE:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.digits import digits_problem
+from config.digits import digits_problem, is_ascii_digits
 from villages.codes import is_province_code
 
 
@@ -38,6 +38,11 @@ class NikCheck:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def _sixteen_digits(value: str) -> bool:
+    """True for 16 ASCII digits: the shape of a NIK and a No. KK (``digits_problem`` words anything else)."""
+    return len(value) == 16 and is_ascii_digits(value)
 
 
 def _birth_date(day: int, month: int, year: int, today: datetime.date) -> datetime.date | None:
@@ -79,9 +84,8 @@ def check_nik(
     """Check a NIK; ``known_district``/``known_regency`` answer whether a dotted code exists."""
     result = NikCheck()
     value = (value or "").strip()
-    problem = digits_problem(value, label=_("NIK"), length=16)
-    if problem:
-        result.errors.append(problem)
+    if not _sixteen_digits(value):
+        result.errors.append(digits_problem(value, label=_("NIK"), length=16))
         return result
     if not is_province_code(value[0:2]):
         result.errors.append(_("Dua digit pertama NIK ({code}) bukan kode provinsi.").format(code=value[0:2]))
@@ -134,9 +138,8 @@ def check_kk(value: str) -> NikCheck:
     """No. KK: 16 ASCII digits starting with a province code that exists or existed (as for NIK)."""
     result = NikCheck()
     value = (value or "").strip()
-    problem = digits_problem(value, label=_("No. KK"), length=16)
-    if problem:
-        result.errors.append(problem)
+    if not _sixteen_digits(value):
+        result.errors.append(digits_problem(value, label=_("No. KK"), length=16))
     elif not is_province_code(value[0:2]):
         result.errors.append(_("Dua digit pertama No. KK ({code}) bukan kode provinsi.").format(code=value[0:2]))
     return result

@@ -25,7 +25,7 @@ from config.digits import digits_problem, foreign_digit, is_ascii_digits
 from config.outage import ServiceUnavailable, enqueue_on_commit, task_queue_required
 from config.ratelimit import rate_consume
 from ppks.history import history_actor, records_history
-from ppks.models import Category, DuplicateCandidate, Person, Registration, RegistrationEvent
+from ppks.models import Category, DuplicateCandidate, Person, Registration, RegistrationEvent, age_on
 from ppks.names import normalise_name
 from ppks.nik import check_kk, check_nik
 from ppks.permissions import can_register, can_reveal_nik, can_verify, role_of
@@ -56,11 +56,13 @@ def _regency_exists(code: str) -> bool:
     return Regency.objects.filter(code=code).exists()
 
 
-def birth_date_problem(birth_date: datetime.date | None) -> str | None:
-    """The one plausibility rule for a birth date (form, API, import): not in the future, not before 1900."""
+def birth_date_problem(birth_date: datetime.date | None, today: datetime.date | None = None) -> str | None:
+    """The one plausibility rule for a birth date (form, API, import): not in the future, not before 1900.
+
+    ``today`` defaults to the local date (an import passes the one date it checks every row against)."""
     if birth_date is None:
         return None
-    if birth_date > timezone.localdate():
+    if birth_date > (today or timezone.localdate()):
         return _("Tanggal lahir tidak boleh di masa depan.")
     if birth_date < EARLIEST_BIRTH_DATE:
         return _("Tanggal lahir terlalu lampau; periksa tahunnya.")
@@ -142,7 +144,7 @@ def category_criteria_warnings(*, category: Category, age: int | None, sex: str,
 def category_warnings(*, category: Category, birth_date, sex: str, on: datetime.date,
                       disability: str | None = None) -> list[str]:
     """Age and sex criteria of the category, checked at the assessment date (warnings, not blocks)."""
-    age = Person(birth_date=birth_date).age_on(on) if birth_date is not None else None
+    age = age_on(birth_date, on)
     return category_criteria_warnings(category=category, age=age, sex=sex, disability=disability)
 
 

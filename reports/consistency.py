@@ -26,7 +26,7 @@ from actionplans.models import (
 )
 from dimensions import scoring
 from dimensions.models import Assessment
-from ppks.models import Category, Person, Registration
+from ppks.models import Category, Registration, age_on
 from villages import codes
 from villages.models import CohortVillage
 
@@ -176,7 +176,7 @@ def registrations(region: str, today: datetime.date) -> Iterator[str]:
                                                         "person__sex")
     for pk, category_id, assessed_on, birth_date, sex in rows.iterator(chunk_size=5000):
         category = criteria[category_id]
-        age = Person(birth_date=birth_date).age_on(assessed_on)
+        age = age_on(birth_date, assessed_on)
         label = "Registrasi #{} ({})".format(pk, category.code)
         if category.min_age is not None and age < category.min_age:
             yield "{}: usia {} tahun pada {}, di bawah {}.".format(label, age, assessed_on, category.min_age)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from ppks import history
-from ppks.models import Category, Person, Registration
+from ppks.models import Category, Person, Registration, age_on
 from ppks.names import normalise_name
 from ppks.services import DISABILITY_CATEGORIES, category_criteria_warnings
 from villages.models import Village
@@ -173,7 +173,7 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
         created = now - datetime.timedelta(days=rng.randrange(min(720, (today - birth).days + 1)),
                                            minutes=rng.randrange(1440))
         assessed_on = min(max(timezone.localdate(created), birth), today)
-        age_then = Person(birth_date=birth).age_on(assessed_on)
+        age_then = age_on(birth, assessed_on)
         candidates = eligible[(min(age_then, 100), "P" if female else "L")]
         chosen = rng.sample(candidates, min(len(candidates), 2 if rng.random() < 0.1 else 1))
         if age_then < 18 or age_then >= 60:

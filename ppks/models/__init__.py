@@ -17,6 +17,7 @@ from ppks.models.registry import (
     RegistrationEvent,
     Sex,
     _import_upload_path,
+    age_on,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "ServiceUnit",
     "Sex",
     "_import_upload_path",
+    "age_on",
 ]

@@ -144,6 +144,13 @@ class Sex(models.TextChoices):
     FEMALE = "P", _("Perempuan")
 
 
+def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
+    """Whole years between ``birth_date`` and ``day`` (None without a birth date): the one age rule."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 class Person(models.Model):
     """Someone registered as (or within) a PPKS, identified by name and address and, if any, by NIK."""
 
@@ -240,10 +247,7 @@ class Person(models.Model):
         return "Orang #{}".format(self.pk)
 
     def age_on(self, day: datetime.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return age_on(self.birth_date, day)
 
     @property
     def is_anonymised(self) -> bool:
