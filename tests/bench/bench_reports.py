@@ -118,7 +118,12 @@ def single_process() -> dict:
     job.refresh_from_db()
     return {"seconds": elapsed, "rows": job.row_count, "pages": job.page_count, "state": job.state,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "parts": job.parts.count(),
-            "error": job.error, "cpu_seconds": used_cpu() - cpu_started}
+            "error": job.error, "cpu_seconds": used_cpu() - cpu_started, "file_mb": file_mb(job)}
+
+
+def file_mb(job) -> float:
+    """Size of the merged PDF the analyst downloads, in MB."""
+    return job.pdf.size / 1e6 if job.pdf else 0.0
 
 
 def used_cpu() -> float:
@@ -150,7 +155,7 @@ def naive(rows: int) -> dict:
     pdf = rendering.html_to_pdf(table.render({"rows": selected, "css": rendering.report_css()}))
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "rows": len(selected), "pages": rendering.page_count(pdf), "state": "done",
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "file_mb": len(pdf) / 1e6}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -204,7 +209,7 @@ def two_workers() -> dict:
         elapsed = time.perf_counter() - started
         used = [cpu[pid] - cpu_before[pid] for pid in pool]
         return {"seconds": elapsed, "rows": job.row_count, "pages": job.page_count, "state": job.state,
-                "peak_mb": peak, "parts": job.parts.count(), "error": job.error,
+                "peak_mb": peak, "parts": job.parts.count(), "error": job.error, "file_mb": file_mb(job),
                 "busy": [round(seconds / elapsed, 2) for seconds in used], "cpu_seconds": sum(used)}
     finally:
         worker.terminate()
@@ -251,17 +256,17 @@ def main() -> None:
     if arguments.json:
         print(json.dumps(result))
         return
-    print("| render | rows | pages | seconds | rows/s | peak MB per process | ratio |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| render | rows | pages | seconds | rows/s | peak MB per process | PDF MB | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, key in (("1 process (parts one after another)", "single"), ("2 workers (parts in parallel)", "workers"),
                        ("naive: one WeasyPrint table", "naive")):
         if key not in result:
             continue
         figures = result[key]
         ratio = "{:.2f}× vs 1 process".format(result["ratio"]) if key == "workers" and "ratio" in result else ""
-        print("| {} | {} | {} | {:.1f} | {:.0f} | {:.0f} | {} |".format(
+        print("| {} | {} | {} | {:.1f} | {:.0f} | {:.0f} | {:.1f} | {} |".format(
             label, figures["rows"], figures["pages"], figures["seconds"], figures["rows"] / figures["seconds"],
-            figures["peak_mb"], ratio))
+            figures["peak_mb"], figures.get("file_mb", 0), ratio))
     print("load average before {} after {}; CPU seconds: 1 process {}, 2 workers {} (busy share of each {})".format(
         result["load"], result["load_after"], round(result.get("single", {}).get("cpu_seconds", 0), 1),
         round(result["workers"]["cpu_seconds"], 1), result["workers"]["busy"]))

@@ -162,7 +162,8 @@ def report_rows_of(reports: dict) -> list[tuple]:
             continue
         figures = reports[key]
         rate = figures["rows"] / figures["seconds"]
-        figure = "{:.1f} s · {:.0f} baris/s · {:.0f} MB/proses".format(figures["seconds"], rate, figures["peak_mb"])
+        figure = "{:.1f} s · {:.0f} baris/s · {:.0f} MB/proses · berkas {:.1f} MB".format(
+            figures["seconds"], rate, figures["peak_mb"], figures.get("file_mb", 0))
         name = "Laporan rujukan PDF {} baris, {} ({} hlm)".format(thousands(figures["rows"]), label, figures["pages"])
         if key == "single":
             rows.append((name, figure, "", "≤ 300 MB/proses", figures["peak_mb"] <= 300))
