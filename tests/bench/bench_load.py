@@ -34,8 +34,15 @@ import time
 from common import REPO_ROOT, bench_environment, setup_django
 
 ROLES = ("analis", "provinsi", "kabupaten", "pensosmas")
+# Labels of the two baselines of part one: what any signed-in page (layout, menu, session, middleware) and any
+# API answer cost with almost no SQL of their own, for each role. A list's time above its baseline is what the
+# list itself costs (shown beside its ratio to its SQL).
+PAGE_BASELINE = "tata letak saja: ubah kata sandi (pembanding)"
+API_BASELINE = "API kategori PPKS (pembanding)"
 PAGES = (
     # label, path, params, roles that may open it
+    (PAGE_BASELINE, "/akun/kata-sandi/", {}, ROLES),
+    (API_BASELINE, "/api/v1/ppks-categories/", {}, ROLES),
     ("daftar PPKS", "/ppks/", {}, ROLES),
     ("daftar PPKS, FM + terverifikasi", "/ppks/", {"category": "FM", "status": "verified"}, ROLES),
     ("daftar PPKS, kecamatan 35.11.01", "/ppks/", {"region": "35.11.01"}, ROLES),
