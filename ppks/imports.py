@@ -970,9 +970,11 @@ def import_execute(job: ImportJob) -> ImportJob:
         timings["read"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         validation = validate_rows(table, user=job.requested_by, progress=_reporter(job, 5, 40))
+        timings["validate"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
         plan = plan_rows(validation, user=job.requested_by)
         validation.errors.sort(key=lambda error: error.line)
-        timings["validate"] = round(time.perf_counter() - clock, 3)
+        timings["match"] = round(time.perf_counter() - clock, 3)
     except ImportFileError as error:
         job.state = ImportJob.State.FAILED
         job.message = error.message

@@ -244,6 +244,13 @@ def main() -> None:
                           "≥ 400.000/menit; ≥ 10% COPY polos" if label == "first" else "",
                           figures["rows_per_min"] >= 400_000 and imported.get("ratio", 1) >= 0.10
                           if label == "first" else True))
+        phases = imported["first"].get("timings") or {}
+        if "validate" in phases:
+            table.append(("Validasi impor PPKS {} baris (pertama)".format(thousands(import_rows)),
+                          "{:.1f} s (baca {:.1f} s, pencocokan {:.1f} s, tulis {:.1f} s)".format(
+                              phases["validate"], phases.get("read", 0), phases.get("match", 0),
+                              phases.get("write", 0)),
+                          "", "≤ 5 s", phases["validate"] <= 5))
         if "copy" in imported:
             table.append(("COPY berkas yang sama ke tabel polos bertipe (pembanding)",
                           "{} baris/menit".format(thousands(imported["copy"]["rows_per_min"])), "",
