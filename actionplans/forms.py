@@ -45,7 +45,8 @@ class PlanCreateForm(forms.Form):
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessment"].queryset = Assessment.objects.filter(village=village).exclude(overall_index=None)
+        self.fields["assessment"].queryset = Assessment.objects.filter(village=village).exclude(
+            overall_index=None).select_related("village")  # each choice's label names the village
 
 
 class ActivityForm(forms.ModelForm):

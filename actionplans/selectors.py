@@ -5,24 +5,37 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import django_filters
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import visible_to
-from actionplans.lifecycle import phases_for
+from actionplans.lifecycle import PhaseInfo, phase_of, phases_for
 from actionplans.models import (
     ActionPlan,
     Activity,
     Asset,
+    MonitoringVisit,
     Pokja,
     PokjaMember,
     ProgrammeStage,
     Spending,
     StageChangeRequest,
     StimulusTranche,
+    TrancheRevision,
 )
 from actionplans.schedule import BADGES, StageState, StageStatus, schedule, schedules_by_village
 from config.caching import cached_aggregate
@@ -143,8 +156,10 @@ def pokja_composition(pokja: Pokja | None) -> PokjaComposition | None:
 
 
 def stages_of(*, user, village_code: str, year: int) -> list[ProgrammeStage]:
+    """A lokus year's stages in order, each with its schedule change requests (and who asked and decided)."""
+    changes = StageChangeRequest.objects.select_related("requested_by", "decided_by")
     return list(visible_to(user, ProgrammeStage.objects.filter(village__code=village_code, year=year))
-                .prefetch_related("change_requests__requested_by", "change_requests__decided_by").order_by("order"))
+                .prefetch_related(Prefetch("change_requests", queryset=changes)).order_by("order"))
 
 
 def schedule_of(*, user, village_code: str, year: int, today=None) -> list[StageStatus]:
@@ -155,8 +170,10 @@ def schedule_of(*, user, village_code: str, year: int, today=None) -> list[Stage
 
 
 def tranches_of(*, user, village_code: str, year: int) -> QuerySet:
+    """A lokus year's stimulus tranches with their revisions (and who made each)."""
     return visible_to(user, StimulusTranche.objects.filter(village__code=village_code, year=year)).select_related(
-        "recorded_by", "voided_by").prefetch_related("revisions__actor")
+        "recorded_by", "voided_by").prefetch_related(
+        Prefetch("revisions", queryset=TrancheRevision.objects.select_related("actor")))
 
 
 def spendings_of(plan: ActionPlan) -> QuerySet:
@@ -187,6 +204,94 @@ def latest_programme_year(village_code: str) -> int | None:
              .values_list("year", flat=True).first()]
     years = [year for year in years if year]
     return max(years) if years else None
+
+
+def _village_count(queryset: QuerySet) -> Coalesce:
+    """The number of ``queryset``'s rows of the outer village, as a subquery (0 when none)."""
+    return Coalesce(Subquery(queryset.filter(village_id=OuterRef("code")).order_by().values("village_id")
+                             .annotate(total=Count("pk")).values("total")[:1], output_field=IntegerField()), 0)
+
+
+def _village_latest_year(queryset: QuerySet) -> Subquery:
+    return Subquery(queryset.filter(village_id=OuterRef("code")).order_by("-year").values("year")[:1])
+
+
+@dataclass
+class VillageHub:
+    """What the village's programme hub shows for one year (``village_hub``), forms aside."""
+
+    village: Village
+    year: int
+    pokja: Pokja | None
+    composition: PokjaComposition | None
+    phase: PhaseInfo
+    schedule: list[StageStatus]
+    plan_approved: bool
+    plans: list[ActionPlan]
+    tranches: list[StimulusTranche]
+    balance: dict
+    visits: list[MonitoringVisit]
+    asset_count: int
+    asset_tags: dict
+
+
+def hub_village(*, user, code: str) -> Village:
+    """One visible village for its programme hub, in one query: its Pokja (``pokja_of``), the counts of its active
+    assets and their tags, and the latest year (not after this one) of its stages and of its plans."""
+    this_year = timezone.localdate().year
+    active = Asset.objects.filter(active=True)
+    village = (visible_to(user, Village.objects.filter(code=code)).select_related("pokja").annotate(
+        asset_count=_village_count(active), leaky_count=_village_count(active.filter(leaky_bucket=True)),
+        quick_count=_village_count(active.filter(low_hanging_fruit=True)),
+        latest_stage_year=_village_latest_year(ProgrammeStage.objects.filter(year__lte=this_year)),
+        latest_plan_year=_village_latest_year(ActionPlan.objects.filter(year__lte=this_year))).first())
+    if village is None:
+        raise Http404
+    return village
+
+
+def pokja_of(village: Village) -> Pokja | None:
+    """The village's Pokja when the village was read with ``select_related("pokja")``, else None."""
+    try:
+        return village.pokja
+    except Pokja.DoesNotExist:
+        return None
+
+
+def village_hub(*, user, village: Village, year: int) -> VillageHub:
+    """The hub of a village read by ``hub_village``, for ``year``, in a fixed number of set-based queries.
+
+    The phase with its evidence (``lifecycle.phase_of``); the Pokja's members; the year's stages with their
+    change requests and its tranches with their revisions, read once for both the schedule and the stimulus
+    section; every plan of the village, each with what was spent on its stimulus-funded activities (the year's
+    plan gives the spending of the stimulus balance; planned and received come from the tranches); and the
+    latest twenty monitoring visits. The figures are those of ``stimulus_balance``, ``schedule_of`` and
+    ``pokja_composition``.
+    """
+    pokja = pokja_of(village)
+    if pokja is not None:
+        prefetch_related_objects([pokja], "members")
+    tranches = list(tranches_of(user=user, village_code=village.code, year=year))
+    stimulus = Q(activities__fund_source=Activity.FundSource.STIMULUS)
+    plans = list(visible_to(user, ActionPlan.objects.filter(village=village)).annotate(
+        stimulus_spent=Sum("activities__spendings__amount", filter=stimulus)).order_by("-year"))
+    this_plan = next((plan for plan in plans if plan.year == year), None)
+    live = [tranche for tranche in tranches if tranche.voided_at is None]
+    received = sum((tranche.amount for tranche in live if tranche.amount is not None), Decimal(0))
+    spent = (this_plan.stimulus_spent if this_plan else None) or Decimal(0)
+    return VillageHub(
+        village=village, year=year, pokja=pokja, composition=pokja_composition(pokja), phase=phase_of(village.code),
+        schedule=schedule(stages_of(user=user, village_code=village.code, year=year), tranches,
+                          timezone.localdate()),
+        plan_approved=this_plan is not None and this_plan.status == ActionPlan.Status.APPROVED,
+        plans=plans, tranches=tranches,
+        balance={"planned": sum((tranche.planned_amount for tranche in live), Decimal(0)), "received": received,
+                 "spent": spent, "balance": received - spent},
+        visits=list(visible_to(user, MonitoringVisit.objects.filter(village=village)).select_related(
+            "visitor")[:20]),
+        asset_count=village.asset_count,
+        asset_tags={"leaky": village.leaky_count, "quick": village.quick_count},
+    )
 
 
 def pending_changes(*, user, year: int | None = None) -> QuerySet:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scoping import visible_to
-from actionplans import lifecycle, services
+from actionplans import services
 from actionplans.forms import (
     ActivityForm,
     ActivityProgressForm,
@@ -37,7 +37,6 @@ from actionplans.models import (
     ActivityEvidence,
     Asset,
     Evaluation,
-    MonitoringVisit,
     PokjaMember,
     ProgrammeStage,
     StageChangeRequest,
@@ -47,8 +46,8 @@ from actionplans.selectors import (
     assets_by_kind,
     assets_of,
     cohort_choices,
+    hub_village,
     late_rows,
-    latest_programme_year,
     latest_year_in_scope,
     pending_changes,
     plan_activities,
@@ -58,9 +57,8 @@ from actionplans.selectors import (
     pokja_composition,
     pokja_for,
     programme_dashboard,
-    schedule_of,
     spendings_of,
-    tranches_of,
+    village_hub,
 )
 from config import uploads
 from config.files import stored_attachment
@@ -117,9 +115,11 @@ def _hub(request, code: str, year: int) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def village_view(request, code: str):
-    """The village's programme hub for one year: phase, Pokja, schedule, plans, stimulus, assets, monitoring."""
-    village = village_get(user=request.user, code=code)
-    year = _year(request, default=latest_programme_year(village.code))
+    """The village's programme hub for one year: phase, Pokja, schedule, plans, stimulus, assets, monitoring
+    (read by ``village_hub``; the view adds the forms)."""
+    village = hub_village(user=request.user, code=code)
+    years = [year for year in (village.latest_stage_year, village.latest_plan_year) if year]
+    year = _year(request, default=max(years) if years else None)
     plan_form = PlanCreateForm(request.POST if request.POST.get("form") == "plan" else None, village=village,
                                initial={"year": year})
     tranche_form = TranchePlanForm(request.POST if request.POST.get("form") == "tranche" else None)
@@ -150,11 +150,10 @@ def village_view(request, code: str):
                 apply_service_errors(target, error)
             else:
                 messages.error(request, " ".join(error.messages))
-    plan_approved = services.approved_plan(code, year) is not None
-    statuses = schedule_of(user=request.user, village_code=code, year=year)
-    for status in statuses:
+    hub = village_hub(user=request.user, village=village, year=year)
+    for status in hub.schedule:
         stage = status.stage
-        status.form = StageForm(instance=stage, prefix="stage-{}".format(stage.pk), plan_approved=plan_approved)
+        status.form = StageForm(instance=stage, prefix="stage-{}".format(stage.pk), plan_approved=hub.plan_approved)
         status.change_form = StageChangeForm(prefix="change-{}".format(stage.pk), initial={
             "planned_start": stage.planned_start, "planned_end": stage.planned_end})
         status.pending_change = None
@@ -162,30 +161,19 @@ def village_view(request, code: str):
             change.decision_form = DecisionForm(prefix="decision-{}".format(change.pk))
             if change.status == StageChangeRequest.Status.PENDING:
                 status.pending_change = change
-    tranches = list(tranches_of(user=request.user, village_code=code, year=year))
-    for tranche in tranches:
+    for tranche in hub.tranches:
         tranche.receive_form = TrancheReceiveForm(prefix="tranche-{}".format(tranche.pk), initial={
             "amount": tranche.planned_amount})
         tranche.correct_form = TrancheCorrectForm(prefix="tranche-{}".format(tranche.pk), initial={
             "amount": tranche.amount, "received_on": tranche.received_on, "reference": tranche.reference})
         tranche.void_form = ReasonForm(prefix="void-{}".format(tranche.pk))
-    pokja = pokja_for(user=request.user, village_code=code)
-    assets = assets_of(user=request.user, village_code=code, active_only=True)
     can_approve = services.can_approve(request.user)
     context = {
-        "village": village, "year": year, "pokja": pokja, "composition": pokja_composition(pokja),
-        "phase": lifecycle.phase_of(village.code),
-        "phase_form": PhaseOverrideForm(initial={"phase": village.phase}) if can_approve else None,
+        "village": village, "year": year, "pokja": hub.pokja, "composition": hub.composition, "phase": hub.phase,
+        "phase_form": PhaseOverrideForm(initial={"phase": hub.phase.effective}) if can_approve else None,
         "clear_form": ReasonForm(prefix="clear"),
-        "schedule": statuses, "plan_approved": plan_approved,
-        "plans": plan_base(request.user).filter(village=village).order_by("-year"),
-        "tranches": tranches,
-        "balance": services.stimulus_balance(village_code=code, year=year),
-        "visits": visible_to(request.user, MonitoringVisit.objects.filter(village=village)).select_related(
-            "visitor")[:20],
-        "asset_count": len(assets),
-        "asset_tags": {"leaky": sum(asset.leaky_bucket for asset in assets),
-                       "quick": sum(asset.low_hanging_fruit for asset in assets)},
+        "schedule": hub.schedule, "plan_approved": hub.plan_approved, "plans": hub.plans, "tranches": hub.tranches,
+        "balance": hub.balance, "visits": hub.visits, "asset_count": hub.asset_count, "asset_tags": hub.asset_tags,
         "plan_form": plan_form, "tranche_form": tranche_form, "monitoring_form": monitoring_form,
         "can_plan": services.can_plan(request.user), "can_approve": can_approve,
     }

@@ -16,6 +16,8 @@ generator). Domains:
 
 The cache is Django's default cache: Redis database 1 when ``REDIS_URL`` is set, local memory
 otherwise (config/env.py). A cache outage only costs speed: the figure is computed directly.
+A missing or stale figure is computed by one request at a time per key (single flight, a lock taken
+with ``cache.add``); concurrent requests for the same key wait briefly for its result.
 
 Figures kept in tables rather than in the cache (the map figures of ``maps``) listen to
 ``aggregates_committed``, sent with the domains once the write has committed.
@@ -24,6 +26,7 @@ Figures kept in tables rather than in the cache (the map figures of ``maps``) li
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -80,37 +83,105 @@ def _versions(domains: Iterable[str]) -> list[str]:
     found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
     if missing:
-        cache.set_many(missing, timeout=None)
-        found.update(missing)
+        # ``add``, not ``set``: of concurrent first requests the first token wins and all of them build the same
+        # key (with ``set`` each could key its figure by its own token, and every one of them compute it).
+        for key, token in missing.items():
+            cache.add(key, token, timeout=None)
+        stored = cache.get_many(list(missing))
+        found.update({key: stored.get(key, token) for key, token in missing.items()})
     return [str(found[key]) for key in keys]
+
+
+def _aggregate_key(name: str, *, user, domains: tuple[str, ...], params=()) -> str:
+    """The cache key of a figure: its name, the user's scope, ``params`` and the versions of ``domains``."""
+    versions = _versions(domains)
+    digest = hashlib.sha256(repr((tuple(params), versions)).encode()).hexdigest()[:32]
+    return "{}:{}:{}:{}".format(KEY_PREFIX, name, scope_of(user).cache_key, digest)
 
 
 def cached_aggregate(name: str, *, user, domains: Iterable[str], compute: Callable[[], object], params=()) -> object:
     """``compute()``, cached per scope of ``user``, ``params`` and the versions of ``domains``.
 
     ``params`` (a sequence of simple values, e.g. the year or the filters) must hold everything
-    besides the scope that changes the result.
+    besides the scope that changes the result. A missing or stale entry is computed once at a time
+    (``_compute_once``), not by every request that finds it missing.
     """
     domains = tuple(domains)
     unknown = set(domains) - DOMAINS
     if unknown:
         raise ValueError("domain agregat tidak dikenal: {}".format(", ".join(sorted(unknown))))
     try:
-        versions = _versions(domains)
-        digest = hashlib.sha256(repr((tuple(params), versions)).encode()).hexdigest()[:32]
-        key = "{}:{}:{}:{}".format(KEY_PREFIX, name, scope_of(user).cache_key, digest)
+        key = _aggregate_key(name, user=user, domains=domains, params=params)
         cached = cache.get(key)
     except Exception:
         logger.exception("cache agregat tidak dapat dibaca: %s", name)
         return compute()
     if cached is not None:
         return cached[0]
-    value = compute()
+    return _compute_once(key, compute)
+
+
+# Single flight for a missing entry: the first request takes a lock on the entry's key (for at most
+# LOCK_SECONDS, so a killed worker cannot block the figure longer) and computes; the others poll the cache
+# every POLL_SECONDS for the entry, for at most WAIT_SECONDS, and compute it themselves when it has not
+# appeared by then (or the lock went away without it: the first computation failed).
+LOCK_SECONDS = 30
+WAIT_SECONDS = 3.0
+POLL_SECONDS = 0.05
+
+
+def _store(key: str, value) -> None:
     try:
         cache.set(key, (value,), timeout=settings.SIDBS_AGGREGATE_CACHE_SECONDS)
     except Exception:
-        logger.exception("cache agregat tidak dapat ditulis: %s", name)
+        logger.exception("cache agregat tidak dapat ditulis: %s", key)
+
+
+def _wait_for(key: str, lock: str) -> tuple | None:
+    """The entry ``key`` once another request has stored it, or None after ``WAIT_SECONDS`` or once ``lock``
+    is gone without it."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        time.sleep(POLL_SECONDS)
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if lock not in found or time.monotonic() >= deadline:
+            return None
+
+
+def _compute_once(key: str, compute: Callable[[], object]) -> object:
+    """``compute()`` for the missing entry ``key``, stored in the cache; while another request computes the same
+    key, wait for its result instead (single flight). The key holds the scope, parameters and domain versions,
+    so the awaited entry is exactly the figure asked for. A cache outage only costs the wait: the figure is
+    then computed here."""
+    lock, token = key + ":computing", uuid.uuid4().hex
+    try:
+        leader = cache.add(lock, token, timeout=LOCK_SECONDS)
+        found = cache.get(key) if leader else _wait_for(key, lock)  # a leader may have just finished
+    except Exception:
+        logger.exception("kunci agregat tidak dapat dipakai: %s", key)
+        leader, found = False, None
+    if found is not None:
+        if leader:
+            _release(lock, token)
+        return found[0]
+    try:
+        value = compute()
+        _store(key, value)
+    finally:
+        if leader:
+            _release(lock, token)
     return value
+
+
+def _release(lock: str, token: str) -> None:
+    """Drop ``lock`` if this request still holds it (it may have expired and been taken by another)."""
+    try:
+        if cache.get(lock) == token:
+            cache.delete(lock)
+    except Exception:
+        logger.exception("kunci agregat tidak dapat dilepas: %s", lock)
 
 
 def cache_get_quietly(key: str, default=None):

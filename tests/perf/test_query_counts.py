@@ -457,3 +457,50 @@ def test_programme_figures_are_plain_values(users, programme):
         assert marker not in pickled
     assert figures["late_stages"]
     assert all(len(item) == len(LATE_FIELDS) for item in figures["late_stages"])
+
+
+@pytest.mark.parametrize(("role", "own"), [
+    # the village (with its Pokja, asset counts and latest years), the Pokja's members, the year's tranches and
+    # their revisions, the plans (with their stimulus spending), the phase (lokus and cohorts, plans,
+    # assessments, stages, evaluations; then the active override), the year's stages and their change
+    # requests, the monitoring visits
+    ("analyst", 14),
+    ("province", 15), ("regency", 15),  # and the assessments offered by the new-plan form
+    ("pensosmas", 16),  # and the Pensosmas's villages, read for the scope
+])
+def test_village_programme_hub(client, users, django_assert_num_queries, villages, role, own):
+    """A fully populated village (issue 21): the same queries with more members, assets, tranches, change
+    requests and visits (tests/actionplans/hub_data.py)."""
+    from actionplans import services as plan_services
+    from actionplans.models import ActionPlan
+    from tests.actionplans.hub_data import hub_village_populate
+
+    village = hub_village_populate(planner=users["regency"], approver=users["province"], members=FEW, assets=FEW,
+                                   visits=FEW)
+    users["pensosmas"].assigned_villages.add(village)
+    plan = ActionPlan.objects.get(village=village, year=2026)
+
+    def grow():
+        pokja = village.pokja
+        for number in range(MANY):
+            plan_services.pokja_member_save(pokja=pokja, actor=users["regency"], data={
+                "name": "Warga {}".format(number), "role": "anggota", "origin": "formal", "institution": "RT 01",
+                "sex": "L", "active": True})
+            plan_services.asset_save(village=village, actor=users["regency"], data={
+                "kind": "ekonomi", "name": "Warung {}".format(number), "leaky_bucket": number % 2 == 0,
+                "low_hanging_fruit": number % 3 == 0})
+            plan_services.monitoring_record(village=village, actor=users["regency"], plan=plan,
+                                            visited_on=datetime.date(2026, 6, 1) + datetime.timedelta(days=number),
+                                            findings="Kunjungan tambahan {}".format(number))
+        for number in range(4, 4 + FEW):
+            plan_services.tranche_plan(village=village, year=2026, actor=users["province"], number=number,
+                                       planned_amount=Decimal(1_000_000), planned_date=datetime.date(2026, 12, 1))
+
+    client.force_login(users[role])
+    responses = fixed_queries(django_assert_num_queries, client, "/rencana/desa/{}/".format(village.code),
+                              expected=REQUEST + own, grow=grow, rows=(0, 0))
+    context = responses[-1].context
+    assert context["year"] == 2026
+    assert len(context["tranches"]) == 3 + FEW
+    assert context["asset_count"] > MANY
+    assert len(context["visits"]) == 20
