@@ -195,17 +195,6 @@ def assets_by_kind(assets: list[Asset]) -> list[tuple[str, list[Asset]]]:
     return [(Asset.Kind(kind).label, items) for kind, items in grouped.items()]
 
 
-def latest_programme_year(village_code: str) -> int | None:
-    """The latest year (not after this one) in which the village has stages, a plan or a lokus year."""
-    this_year = timezone.localdate().year
-    years = [ProgrammeStage.objects.filter(village_id=village_code, year__lte=this_year).order_by("-year")
-             .values_list("year", flat=True).first(),
-             ActionPlan.objects.filter(village_id=village_code, year__lte=this_year).order_by("-year")
-             .values_list("year", flat=True).first()]
-    years = [year for year in years if year]
-    return max(years) if years else None
-
-
 def _village_count(queryset: QuerySet) -> Coalesce:
     """The number of ``queryset``'s rows of the outer village, as a subquery (0 when none)."""
     return Coalesce(Subquery(queryset.filter(village_id=OuterRef("code")).order_by().values("village_id")
