@@ -1,11 +1,14 @@
 """Bulk writing of plain rows (dictionaries of column values) without a model instance per row.
 
-For the large paths (the PPKS import): ``reserve_ids`` hands out primary keys in one query, so rows
-written later in the same pass can point at them, and ``insert`` writes the rows with PostgreSQL
-``COPY ... FROM STDIN`` (psycopg 3 ``cursor.copy``) or, on other databases (SQLite in development and
-tests), one ``executemany`` per batch. Columns a row does not name get the field's default, so a
-column added to the model later is filled as ``bulk_create`` would fill it. Database triggers fire as
-for any insert (the set-based history triggers of ``ppks.history`` record every row).
+For the large paths (the PPKS import, the demo-data generator ``reports.demo_data``): ``reserve_ids``
+hands out primary keys in one query, so rows written later in the same pass can point at them, and
+``insert`` writes the rows with PostgreSQL ``COPY ... FROM STDIN`` (psycopg 3 ``cursor.copy``) or, on
+other databases (SQLite in development and tests), one ``executemany`` per batch; ``insert_new`` does
+both. Values are written as given on every database (an ``auto_now_add`` column keeps the row's own
+date, where ``bulk_create`` on SQLite would put the moment of writing). Columns a row does not name get
+the field's default, so a column added to the model later is filled as ``bulk_create`` would fill it.
+Database triggers fire as for any insert (the set-based history triggers of ``ppks.history`` record
+every row).
 """
 
 from collections.abc import Iterable
@@ -31,7 +34,7 @@ def reserve_ids(model, count: int) -> list[int]:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                            [table, column, count])
             return sorted(row[0] for row in cursor.fetchall())
-        # SQLite: the transaction already holds the write lock (the import set its history context), so
+        # SQLite: the transaction already holds the write lock (the caller set its history context), so
         # nobody else takes ids meanwhile; AUTOINCREMENT's high-water mark keeps ids of deleted rows unused.
         cursor.execute('SELECT coalesce(max("{}"), 0) FROM "{}"'.format(column, table))
         highest = cursor.fetchone()[0]
@@ -77,3 +80,14 @@ def insert(model, rows: Iterable[dict], *, with_id: bool = False) -> int:
             cursor.executemany(sql, batch)
             written += len(batch)
     return written
+
+
+def insert_new(model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` as new records with fresh primary keys (``reserve_ids``), each set on its row so
+    rows written next can point at it; returns the keys in row order (call inside the writing transaction)."""
+    column = model._meta.pk.column
+    ids = reserve_ids(model, len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row[column] = pk
+    insert(model, rows, with_id=True)
+    return ids

@@ -806,9 +806,7 @@ def write_plan(plan: Plan, *, job: ImportJob, progress=None) -> WriteResult:
             "submitted_at": now if submitted else None,
         })
     _fill_villages_of_existing(registrations)
-    for values, pk in zip(registrations, bulk_rows.reserve_ids(Registration, len(registrations)), strict=True):
-        values["id"] = pk
-    bulk_rows.insert(Registration, registrations, with_id=True)
+    bulk_rows.insert_new(Registration, registrations)
     if progress:
         progress((len(plan.new_persons) + len(registrations)) / total_steps)
     note = _("Diimpor dari berkas {name} (impor #{pk})").format(name=job.original_name, pk=job.pk)

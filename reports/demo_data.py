@@ -1,5 +1,6 @@
 """Synthetic, reproducible national-scale data: people with valid NIKs on real region codes and
-registrations across categories and statuses (PostgreSQL COPY; bulk_create elsewhere).
+registrations across categories and statuses, written as plain rows by ``ppks.bulk_rows`` (COPY on
+PostgreSQL, ``executemany`` elsewhere) with the dates generated for them, ``created_at`` included.
 
 A registration's status follows its referrals (``ppks.referral_services``), so every generated
 registration that is referred, served or closed gets the referral that explains it, addressed to its
@@ -21,8 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from ppks import history
-from ppks.models import Category, Person, Registration, age_on
+from ppks import bulk_rows, history
+from ppks.models import Category, Directorate, Person, Referral, Registration, ServiceRecord, ServiceUnit, age_on
 from ppks.names import normalise_name
 from ppks.services import DISABILITY_CATEGORIES, category_criteria_warnings
 from villages.models import Village
@@ -180,14 +181,20 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
             chosen = chosen[:1]
         disability = rng.choice(DISABILITY_TYPES) if any(
             category.code in DISABILITY_CATEGORIES for category in chosen) else ""
-        person_rows.append((
-            nik, "ada" if nik else rng.choice(("belum_punya", "dalam_proses", "tidak_diketahui")),
-            "{}{:010d}".format(village[:8].replace(".", ""), rng.randrange(10**10)) if rng.random() < 0.8 else "",
-            name, normalise_name(name), "", birth,
-            "P" if female else "L", village, rng.choice(DUSUN), "{:03d}".format(rng.randint(1, 15)),
-            "{:03d}".format(rng.randint(1, 8)), "", "", disability, rng.choice((None, None, rng.randint(1, 10))),
-            now, now, user.pk,
-        ))
+        # Values in this order: the same seed draws the same random numbers for the same fields.
+        person = {
+            "nik": nik,
+            "nik_status": "ada" if nik else rng.choice(("belum_punya", "dalam_proses", "tidak_diketahui")),
+            "kk_number": "{}{:010d}".format(village[:8].replace(".", ""), rng.randrange(10**10))
+            if rng.random() < 0.8 else "",
+            "name": name, "name_key": normalise_name(name), "birth_place": "", "birth_date": birth,
+            "sex": "P" if female else "L", "village_id": village, "dusun": rng.choice(DUSUN),
+            "rt": "{:03d}".format(rng.randint(1, 15)), "rw": "{:03d}".format(rng.randint(1, 8)),
+            "street_address": "", "phone": "", "disability": disability,
+            "dtsen_decile": rng.choice((None, None, rng.randint(1, 10))),
+            "created_at": now, "updated_at": now, "created_by_id": user.pk,
+        }
+        person_rows.append(person)
         for category in chosen:
             status = rng.choices(statuses, weights)[0]
             submitted = created + datetime.timedelta(days=1) if status != "draft" else None
@@ -202,85 +209,44 @@ def generate(*, persons: int, province: str | None = None, seed: int = 2026, tod
             submitted, verified, referred, served, closed = (
                 min(moment, now) if moment else None for moment in (submitted, verified, referred, served, closed))
             directorate = directorates.get(category.pk)
-            registration_rows.append((
-                index, category.pk, village, status, rng.choice(NEEDS), assessed_on,
-                directorate.pk if directorate else None,
-                "Data tidak sesuai kriteria" if status == "rejected" else "", created, created, submitted, verified,
-                referred, served, closed, user.pk,
-            ))
+            registration_rows.append((person, {
+                "category_id": category.pk, "village_id": village, "status": status, "needs": rng.choice(NEEDS),
+                "assessed_on": assessed_on, "directorate_id": directorate.pk if directorate else None,
+                "rejection_reason": "Data tidak sesuai kriteria" if status == "rejected" else "",
+                "created_at": created, "updated_at": created, "submitted_at": submitted, "verified_at": verified,
+                "referred_at": referred, "served_at": served, "closed_at": closed, "created_by_id": user.pk,
+            }))
         if progress and index % 50_000 == 0:
             progress(index / persons / 2)
     with history.suspended(), history.history_actor(user):
-        person_ids = _write_persons(person_rows)
-        registration_ids = _write_registrations(registration_rows, person_ids)
-        _write_referrals(registration_rows, registration_ids, user=user, now=now, seed=seed)
+        bulk_rows.insert_new(Person, person_rows)
+        registrations = _registrations_of_people(registration_rows)
+        bulk_rows.insert_new(Registration, registrations)
+        _write_referrals(registrations, user=user, now=now, seed=seed)
     return GenerationResult(persons=len(person_rows), registrations=len(registration_rows),
                             villages=len(village_codes), seconds=(timezone.now() - started).total_seconds())
 
 
-PERSON_COLUMNS = (
-    "nik", "nik_status", "kk_number", "name", "name_key", "birth_place", "birth_date", "sex", "village_id", "dusun",
-    "rt", "rw", "street_address", "phone", "disability", "dtsen_decile", "created_at", "updated_at", "created_by_id",
-)
-REGISTRATION_COLUMNS = (
-    "person_id", "category_id", "village_id", "status", "needs", "assessed_on", "directorate_id", "rejection_reason",
-    "created_at", "updated_at", "submitted_at", "verified_at", "referred_at", "served_at", "closed_at",
-    "created_by_id",
-)
+def _registrations_of_people(rows: list[tuple[dict, dict]]) -> list[dict]:
+    """Registration rows, each pointing at its person (written first, so the person row holds its id)."""
+    for person, registration in rows:
+        registration["person_id"] = person["id"]
+    return [registration for _person, registration in rows]
 
 
-def _write_persons(rows: list[tuple]) -> list[int]:
-    """Insert people; returns their ids in row order."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('ppks_person', 'id')) FROM generate_series(1, %s)",
-                           [len(rows)])
-            ids = [row[0] for row in cursor.fetchall()]
-            _copy("ppks_person", ("id", *PERSON_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-        return ids
-    people = [Person(**dict(zip(PERSON_COLUMNS, row, strict=True))) for row in rows]
-    Person.objects.bulk_create(people, batch_size=2000)
-    return [person.pk for person in people]
-
-
-def _next_ids(table: str, count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _write_registrations(rows: list[tuple], person_ids: list[int]) -> list[int]:
-    """Insert registrations; returns their ids in row order."""
-    resolved = [(person_ids[row[0]], *row[1:]) for row in rows]
-    if connection.vendor == "postgresql":
-        ids = _next_ids("ppks_registration", len(resolved))
-        _copy("ppks_registration", ("id", *REGISTRATION_COLUMNS), [(pk, *row) for pk, row in zip(ids, resolved,
-                                                                                                   strict=True)])
-        return ids
-    registrations = [Registration(**dict(zip(REGISTRATION_COLUMNS, row, strict=True))) for row in resolved]
-    Registration.objects.bulk_create(registrations, batch_size=2000)
-    return [registration.pk for registration in registrations]
-
-
-REFERRAL_COLUMNS = ("registration_id", "directorate_id", "unit_id", "state", "sent_at", "answered_at", "closed_at",
-                    "decline_reason", "outcome", "closing_note", "created_by_id")
-SERVICE_COLUMNS = ("referral_id", "service_type", "service_date", "result", "note", "recorded_by_id", "recorded_at")
 SERVICE_TYPES = {"rehsos": "luar_panti", "dayasos": "pemberdayaan", "linjamsos": "bansos"}
 
 
-def _write_referrals(rows: list[tuple], registration_ids: list[int], *, user: User, now: datetime.datetime,
-                     seed: int) -> None:
+def _write_referrals(registrations: list[dict], *, user: User, now: datetime.datetime, seed: int) -> None:
     """The referral (and service) behind each referred, served or closed registration (see the module docstring)."""
-    from ppks.models import Directorate, Referral, ServiceRecord, ServiceUnit
-
     rng = random.Random(seed + 1)  # its own sequence, so the people and registrations stay as they were
     heads = dict(ServiceUnit.objects.filter(kind=ServiceUnit.Kind.DITJEN, parent=None, active=True)
                  .values_list("directorate_id", "pk"))
     codes = dict(Directorate.objects.values_list("pk", "code"))
-    referrals, services = [], []
-    for row, registration_id in zip(rows, registration_ids, strict=True):
-        status, directorate = row[3], row[6]
-        referred, served, closed = row[12], row[13], row[14]
+    referrals, served_referrals = [], []
+    for registration in registrations:
+        status, directorate = registration["status"], registration["directorate_id"]
+        referred, served, closed = registration["referred_at"], registration["served_at"], registration["closed_at"]
         if status not in {"referred", "served", "closed"} or directorate not in heads:
             continue
         state, answered = "sent", None
@@ -290,36 +256,21 @@ def _write_referrals(rows: list[tuple], registration_ids: list[int], *, user: Us
             state, answered = "in_service", served
         elif status == "closed":
             state, answered = "closed", served
-        referrals.append((registration_id, directorate, heads[directorate], state, referred, answered,
-                          closed if state == "closed" else None, "", "completed" if state == "closed" else "", "",
-                          user.pk))
+        referral = {
+            "registration_id": registration["id"], "directorate_id": directorate, "unit_id": heads[directorate],
+            "state": state, "sent_at": referred, "answered_at": answered,
+            "closed_at": closed if state == "closed" else None, "decline_reason": "",
+            "outcome": "completed" if state == "closed" else "", "closing_note": "", "created_by_id": user.pk,
+        }
+        referrals.append(referral)
         if served is not None:
-            services.append((len(referrals) - 1, SERVICE_TYPES.get(codes[directorate], "lainnya"),
-                             timezone.localdate(served), "given", "", user.pk, served))
-    if connection.vendor == "postgresql":
-        referral_ids = _next_ids("ppks_referral", len(referrals))
-        _copy("ppks_referral", ("id", *REFERRAL_COLUMNS),
-              [(pk, *row) for pk, row in zip(referral_ids, referrals, strict=True)])
-        _copy("ppks_servicerecord", SERVICE_COLUMNS, [(referral_ids[row[0]], *row[1:]) for row in services])
-        return
-    objects = [Referral(**dict(zip(REFERRAL_COLUMNS, row, strict=True))) for row in referrals]
-    Referral.objects.bulk_create(objects, batch_size=2000)
-    records = [ServiceRecord(**dict(zip(SERVICE_COLUMNS, (objects[row[0]].pk, *row[1:]), strict=True)))
-               for row in services]
-    ServiceRecord.objects.bulk_create(records, batch_size=2000)
-
-
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """COPY rows into ``table`` in chunks (psycopg 3 ``cursor.copy``)."""
-    statement = "COPY {} ({}) FROM STDIN".format(table, ", ".join(columns))
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        for start in range(0, len(rows), 100_000):
-            with raw.copy(statement) as copy:
-                for row in rows[start : start + 100_000]:
-                    copy.write_row(row)
-
-
+            served_referrals.append((referral, served))
+    bulk_rows.insert_new(Referral, referrals)
+    bulk_rows.insert(ServiceRecord, [{
+        "referral_id": referral["id"], "service_type": SERVICE_TYPES.get(codes[referral["directorate_id"]], "lainnya"),
+        "service_date": timezone.localdate(served), "result": "given", "note": "", "recorded_by_id": user.pk,
+        "recorded_at": served,
+    } for referral, served in served_referrals])
 
 
 # How far each generated lokus village has come, in turn: most are in Act, some still in Think, some

@@ -584,6 +584,24 @@ def test_a_database_error_during_copy_is_django_s_own(users):
         bulk_rows.insert(Person, [values])
 
 
+def test_rows_inserted_with_new_ids_point_onwards_and_keep_their_own_dates(users):
+    """``bulk_rows.insert_new`` sets each row's reserved id on the row (rows written next point at it) and stores
+    the values the row names, an auto_now_add ``created_at`` included, on SQLite as on PostgreSQL."""
+    from django.db import transaction
+
+    from ppks import bulk_rows
+
+    long_ago = datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.UTC)
+    rows = [{"nik_status": "belum_punya", "name": name, "name_key": name.lower(), "sex": "P",
+             "village_id": "35.11.01.2001", "created_at": long_ago, "updated_at": long_ago,
+             "created_by_id": users["regency"].pk} for name in ("Satu", "Dua")]
+    with transaction.atomic():
+        ids = bulk_rows.insert_new(Person, rows)
+    assert [values["id"] for values in rows] == ids == sorted(set(ids))
+    assert list(Person.objects.filter(pk__in=ids).order_by("pk").values_list("name", "created_at", "updated_at")) == [
+        ("Satu", long_ago, long_ago), ("Dua", long_ago, long_ago)]
+
+
 def test_a_row_with_the_nik_a_merged_person_kept_joins_the_person_it_was_merged_into(users):
     """After a merge where the kept record kept its own NIK, the merged record keeps the other one (for undo):
     a row with that NIK is registered on the kept person instead of failing the job as 'data changed'."""

@@ -129,10 +129,37 @@ def test_generated_people_leave_no_change_history_and_the_triggers_come_back(reg
     generate(persons=30, province="35", seed=5, today=TODAY)
     if connection.vendor == "postgresql":
         assert not PersonHistory.objects.exists()
+    else:  # one insert row per person and registration, with what was stored (the generated created_at)
+        assert PersonHistory.objects.filter(action="insert").count() == 30 + Registration.objects.count()
+        for registration in Registration.objects.all():
+            entry = PersonHistory.objects.get(table_name="ppks_registration", record_id=registration.pk)
+            stored = registration.created_at.astimezone(datetime.UTC).replace(tzinfo=None)
+            assert entry.changes["created_at"]["new"].startswith(stored.isoformat(sep=" ", timespec="seconds"))
     generated_data_delete()
     assert not PersonHistory.objects.exists()
     registration = register(users["pensosmas"])
     assert PersonHistory.objects.filter(person=registration.person, action="insert").count() == 2
+
+
+def test_generated_dates_are_stored_as_generated_on_every_database(regions):
+    """Registrations are dated over the last two years and services on the day they were given, on SQLite as on
+    PostgreSQL (``bulk_create`` on SQLite used to overwrite the auto_now_add dates with the moment of writing)."""
+    from django.utils import timezone
+
+    from ppks.models import ServiceRecord
+
+    started = timezone.now()
+    generate(persons=300, province="35", seed=5, today=TODAY)
+    registrations = list(Registration.objects.all())
+    assert min(registration.created_at for registration in registrations) < started - datetime.timedelta(days=300)
+    for registration in registrations:
+        assert registration.updated_at == registration.created_at
+        assert registration.created_at <= (registration.submitted_at or registration.created_at) <= started
+    services = list(ServiceRecord.objects.select_related("referral"))
+    assert services
+    for service in services:
+        assert service.recorded_at == service.referral.answered_at
+        assert service.service_date == timezone.localdate(service.recorded_at)
 
 
 def test_command_refuses_to_run_outside_development(regions, settings):
