@@ -126,7 +126,9 @@ def cached_aggregate(name: str, *, user, domains: Iterable[str], compute: Callab
 # every POLL_SECONDS for the entry, for at most WAIT_SECONDS, and compute it themselves when it has not
 # appeared by then (or the lock went away without it: the first computation failed).
 LOCK_SECONDS = 30
-WAIT_SECONDS = 3.0
+# Long enough for the slowest figure (a national one at 1M registrations takes well under a second), short of
+# the lock and of gunicorn's 60 s timeout: waiting costs a worker, computing again would cost the database too.
+WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.05
 
 

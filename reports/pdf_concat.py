@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
-    FloatObject,
     IndirectObject,
     NameObject,
     NullObject,
@@ -51,8 +50,7 @@ class _Target:
 
     def __init__(self, stream):
         self.stream = stream
-        self.start = stream.tell()
-        self.written = 0
+        self.written = 0  # offsets count from the header, as readers do (the target need not start at 0)
         # offsets[n] is where object n starts (-1 until written); 8 bytes an object, numbers 0..last_number.
         self.offsets = array("q", [0])
 
@@ -84,12 +82,12 @@ class _Target:
         xref_at = self.written
         self.write(b"xref\n0 %d\n0000000000 65535 f \n" % (self.last_number + 1))
         for first in range(1, self.last_number + 1, XREF_LINES_PER_WRITE):
-            self.write(b"".join(b"%010d 00000 n \n" % (self.start + offset)
+            self.write(b"".join(b"%010d 00000 n \n" % offset
                                 for offset in self.offsets[first:first + XREF_LINES_PER_WRITE]))
         trailer = b"trailer\n<< /Size %d /Root %d 0 R" % (self.last_number + 1, root)
         if info is not None:
             trailer += b" /Info %d 0 R" % info
-        self.write(trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % (self.start + xref_at))
+        self.write(trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref_at)
 
     def write_page_tree(self, number: int, pages: array) -> None:
         """The one /Pages node listing every page, written in slices (no object per page kept for it)."""
@@ -157,27 +155,31 @@ class _SourceCopy:
         return number
 
 
+# The values each kind of destination carries after its name (PDF 32000-1, 12.3.2.2), in order.
+DESTINATION_VALUES = {
+    "/XYZ": ("/Left", "/Top", "/Zoom"), "/Fit": (), "/FitB": (), "/FitH": ("/Top",), "/FitBH": ("/Top",),
+    "/FitV": ("/Left",), "/FitBV": ("/Left",), "/FitR": ("/Left", "/Bottom", "/Right", "/Top"),
+}
+
+
 def _bookmarks(reader: PdfReader, outline, page_numbers: dict[int, int]) -> list[Bookmark]:
-    """The source's outline as bookmarks pointing at the pages' new numbers (entries without a page dropped)."""
+    """The source's outline as bookmarks pointing at the pages' new numbers. An entry without a page of this
+    source is dropped and its children take its place."""
     bookmarks: list[Bookmark] = []
+    kept_last = False
     for entry in outline:
         if isinstance(entry, list):
-            if bookmarks:
-                bookmarks[-1].children.extend(_bookmarks(reader, entry, page_numbers))
+            children = _bookmarks(reader, entry, page_numbers)
+            (bookmarks[-1].children if kept_last else bookmarks).extend(children)
             continue
         page = entry.page
         page_number = page_numbers.get(page.idnum) if isinstance(page, IndirectObject) else None
-        if page_number is None:
-            continue
-        position = [NameObject(entry.typ)]
-        if entry.typ == "/XYZ":
-            position += [_number(entry.left), _number(entry.top), _number(entry.zoom)]
-        bookmarks.append(Bookmark(title=str(entry.title), page=page_number, position=position))
+        kept_last = page_number is not None and entry.typ in DESTINATION_VALUES
+        if kept_last:
+            position = [NameObject(entry.typ)] + [
+                NullObject() if entry.get(key) is None else entry[key] for key in DESTINATION_VALUES[entry.typ]]
+            bookmarks.append(Bookmark(title=str(entry.title), page=page_number, position=position))
     return bookmarks
-
-
-def _number(value) -> PdfObject:
-    return NullObject() if value is None else FloatObject(value)
 
 
 def _write_outline(target: _Target, bookmarks: list[Bookmark]) -> int:
@@ -241,6 +243,7 @@ def concatenate(sources, target) -> int:
             bookmarks.extend(_bookmarks(reader, reader.outline, numbers))
             if index == 0:
                 language = reader.trailer["/Root"].get_object().get("/Lang")
+                language = language.get_object() if language is not None else None
                 metadata = reader.metadata or {}
                 info = {key: str(metadata[key]) for key in INFO_KEYS if isinstance(metadata.get(key), str)}
     out.write_page_tree(pages_root, page_numbers)

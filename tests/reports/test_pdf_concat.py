@@ -80,3 +80,30 @@ def test_stamped_pages_stay_about_the_size_of_the_rendered_part():
     assert len(stamped) < 2 * len(part), (len(part), len(stamped))
     texts = [page.extract_text() for page in PdfReader(io.BytesIO(stamped)).pages]
     assert all("Halaman {} dari 40".format(number) in text for number, text in enumerate(texts, start=3))
+
+
+def test_every_kind_of_destination_and_the_children_of_a_pageless_bookmark_are_kept():
+    from pypdf import PdfWriter
+    from pypdf.generic import Fit, NullObject
+
+    writer = PdfWriter()
+    for _page in range(2):
+        writer.add_blank_page(width=595, height=842)
+    top = writer.add_outline_item(title="Bagian A", page_number=0, fit=Fit.fit_horizontally(top=500))
+    writer.add_outline_item(title="A.1", page_number=1, parent=top, fit=Fit.xyz(left=10, top=700, zoom=None))
+    heading = writer.add_outline_item(title="Tanpa halaman", page_number=None)
+    writer.add_outline_item(title="B.1", page_number=1, parent=heading, fit=Fit.fit_rectangle(10, 20, 300, 400))
+    source = io.BytesIO()
+    writer.write(source)
+
+    reader, pages = merged([source.getvalue(), source.getvalue()])
+
+    assert pages == 4
+    entries = flat_outline(reader)
+    assert entries == [(0, "Bagian A", 0), (1, "A.1", 1), (0, "B.1", 1),
+                       (0, "Bagian A", 2), (1, "A.1", 3), (0, "B.1", 3)]
+    first, child, promoted = reader.outline[0], reader.outline[1][0], reader.outline[2]
+    assert (first.typ, first.top) == ("/FitH", 500)
+    assert (child.typ, child.left, child.top) == ("/XYZ", 10, 700)
+    assert isinstance(child.zoom, NullObject)  # "keep the zoom", not 0
+    assert (promoted.typ, promoted.left, promoted.bottom, promoted.right, promoted.top) == ("/FitR", 10, 20, 300, 400)
