@@ -61,9 +61,15 @@ def test_worker_on_another_process_writes_to_the_shared_object_store(s3_storage,
     s3, bucket = s3_storage
     job = referral_rendered_by_the_worker(users, verified, django_capture_on_commit_callbacks)
     assert job.state == "done", job.error
-    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    assert "media/" + job.pdf.name in keys
-    assert not any(key.startswith("media/reports/parts/") for key in keys)  # merged parts were removed
+    def stored_keys() -> set[str]:
+        return {item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+
+    assert "media/" + job.pdf.name in stored_keys()
+    # The merged parts are removed once the merge has committed (on_commit in the worker): just after "done".
+    deadline = time.monotonic() + 15
+    while any(key.startswith("media/reports/parts/") for key in stored_keys()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(key.startswith("media/reports/parts/") for key in stored_keys())
     client.force_login(users["regency"])
     body = b"".join(client.get(reverse("reports:download", args=[job.pk]), {"format": "pdf"}).streaming_content)
     assert "SITI AMINAH" in "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
