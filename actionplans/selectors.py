@@ -38,6 +38,7 @@ from actionplans.models import (
     TrancheRevision,
 )
 from actionplans.schedule import BADGES, StageState, StageStatus, schedule, schedules_by_village
+from actionplans.services import balance_of
 from config.caching import cached_aggregate
 from config.rows import Row
 from villages.filters import RegionCodeFilter
@@ -265,17 +266,13 @@ def village_hub(*, user, village: Village, year: int) -> VillageHub:
     plans = list(visible_to(user, ActionPlan.objects.filter(village=village)).annotate(
         stimulus_spent=Sum("activities__spendings__amount", filter=stimulus)).order_by("-year"))
     this_plan = next((plan for plan in plans if plan.year == year), None)
-    live = [tranche for tranche in tranches if tranche.voided_at is None]
-    received = sum((tranche.amount for tranche in live if tranche.amount is not None), Decimal(0))
-    spent = (this_plan.stimulus_spent if this_plan else None) or Decimal(0)
     return VillageHub(
         village=village, year=year, pokja=pokja, composition=pokja_composition(pokja), phase=phase_of(village.code),
         schedule=schedule(stages_of(user=user, village_code=village.code, year=year), tranches,
                           timezone.localdate()),
         plan_approved=this_plan is not None and this_plan.status == ActionPlan.Status.APPROVED,
         plans=plans, tranches=tranches,
-        balance={"planned": sum((tranche.planned_amount for tranche in live), Decimal(0)), "received": received,
-                 "spent": spent, "balance": received - spent},
+        balance=balance_of(tranches, this_plan.stimulus_spent if this_plan else None),
         visits=list(visible_to(user, MonitoringVisit.objects.filter(village=village)).select_related(
             "visitor")[:20]),
         asset_count=village.asset_count,

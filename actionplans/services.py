@@ -2,6 +2,7 @@
 monitoring and evaluation. Each in one transaction with an audit event."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -530,14 +531,23 @@ def tranche_void(*, tranche: StimulusTranche, actor, reason: str) -> StimulusTra
 
 def stimulus_balance(*, village_code: str, year: int) -> dict[str, Decimal]:
     """A lokus year's stimulus: planned, received (not voided), spent on stimulus-funded activities, balance."""
-    live = StimulusTranche.objects.filter(village_id=village_code, year=year, voided_at__isnull=True)
-    totals = live.aggregate(planned=Sum("planned_amount"), received=Sum("amount"))
-    received = totals["received"] or Decimal(0)
+    tranches = StimulusTranche.objects.filter(village_id=village_code, year=year).only(
+        "planned_amount", "amount", "voided_at")
     spent = Spending.objects.filter(activity__plan__village_id=village_code, activity__plan__year=year,
                                     activity__fund_source=Activity.FundSource.STIMULUS).aggregate(
-        total=Sum("amount"))["total"] or Decimal(0)
-    return {"planned": totals["planned"] or Decimal(0), "received": received, "spent": spent,
-            "balance": received - spent}
+        total=Sum("amount"))["total"]
+    return balance_of(tranches, spent)
+
+
+def balance_of(tranches: Iterable[StimulusTranche], spent: Decimal | None) -> dict[str, Decimal]:
+    """The one balance rule, from a lokus year's tranches and what was spent on its stimulus-funded activities:
+    planned and received count the tranches not voided, and the balance is received less spent
+    (``stimulus_balance``; the village hub, which has read the tranches already)."""
+    live = [tranche for tranche in tranches if tranche.voided_at is None]
+    received = sum((tranche.amount for tranche in live if tranche.amount is not None), Decimal(0))
+    spent = spent or Decimal(0)
+    return {"planned": sum((tranche.planned_amount for tranche in live), Decimal(0)), "received": received,
+            "spent": spent, "balance": received - spent}
 
 
 def plan_period(plan: ActionPlan) -> tuple[datetime.date, datetime.date]:
